@@ -1,0 +1,3 @@
+def unread_count(request):
+    """Placeholder until the inbox lands."""
+    return {}
