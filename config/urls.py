@@ -9,7 +9,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
-    path("me/", include("accounts.urls")),
+    path("", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

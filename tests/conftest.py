@@ -1,6 +1,7 @@
 """The fixed cast of every test: officer, centre staff, faculty, student, owner, outsider."""
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Role
 from config.celery import app as celery_app
@@ -10,6 +11,8 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _fast_and_eager(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # allauth's rate limits count in the cache; each test starts with none used.
+    cache.clear()
     # Tasks queued on commit run in-process; worker tests turn this off.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
@@ -47,3 +50,42 @@ def owner(db):
 def outsider(db):
     """Another entrepreneur, who must not see the owner's private data."""
     return UserFactory(role=Role.ENTREPRENEUR, email="outsider@example.com", full_name="สมศรี นอกวง")
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret=TOTP_SECRET, offset=0):
+    """The code an authenticator app would show now (offset in 30-second steps)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def enable_totp(user, secret=TOTP_SECRET):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )
+    return user
+
+
+@pytest.fixture
+def officer_2fa(officer):
+    """The officer with two-factor sign-in set up, as staff pages require."""
+    return enable_totp(officer)
+
+
+@pytest.fixture
+def staff_2fa(centre_staff):
+    return enable_totp(centre_staff)
+
+
+@pytest.fixture
+def officer_client(client, officer_2fa):
+    client.force_login(officer_2fa)
+    return client
