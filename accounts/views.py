@@ -32,7 +32,7 @@ def home(request):
         return render(request, "home/landing.html")
     context = {
         "needs_mfa_setup": user.needs_mfa and not is_mfa_enabled(user),
-        "recent_notifications": user.notifications.order_by("-created_at")[:5],
+        "recent_notifications": user.notifications.for_inbox()[:5],
     }
     if user.role == Role.OFFICER:
         context["pending_invitations"] = Invitation.objects.pending().count()

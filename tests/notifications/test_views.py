@@ -1,0 +1,225 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from notifications.context_processors import unread_count
+from notifications.models import Notification
+from notifications.services import mark_read, notify
+from tests.factories import UserFactory
+
+INBOX = reverse("notifications:inbox")
+
+
+def _read_url(notification):
+    return reverse("notifications:mark_read", args=[notification.pk])
+
+
+def test_inbox_lists_only_own_notifications(client, owner, outsider):
+    mine = notify(owner, "welcome", url="/", email=False)
+    theirs = notify(outsider, "welcome", url="/", email=False)
+    client.force_login(owner)
+
+    response = client.get(INBOX)
+
+    assert response.status_code == 200
+    assert list(response.context["page_obj"]) == [mine]
+    assert f'id="notification-{mine.pk}"' in response.text
+    assert f'id="notification-{theirs.pk}"' not in response.text
+
+
+def test_inbox_requires_login(db, client):
+    response = client.get(INBOX)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_inbox_lists_newest_first_twenty_per_page(client, owner):
+    items = [notify(owner, "welcome", email=False) for _ in range(25)]
+    client.force_login(owner)
+
+    first = client.get(INBOX).context["page_obj"]
+    second = client.get(INBOX, {"page": 2}).context["page_obj"]
+
+    assert list(first) == items[::-1][:20]
+    assert list(second) == items[::-1][20:]
+
+
+def test_inbox_shows_rendered_subject_and_highlights_unread(probe_kind, client, owner, student):
+    unread = notify(owner, probe_kind, student, email=False)
+    read = notify(owner, probe_kind, student, email=False)
+    mark_read(notification=read, by=owner)
+    client.force_login(owner)
+
+    response = client.get(INBOX)
+
+    # The owner's profile says Thai; the subject is rendered now, in that language.
+    assert f"[th] {student.full_name}" in response.text
+    row = response.text.split(f'id="notification-{unread.pk}"')[0].rsplit("<li", 1)[1]
+    assert "list-group-item-primary" in row
+    read_row = response.text.split(f'id="notification-{read.pk}"')[0].rsplit("<li", 1)[1]
+    assert "list-group-item-primary" not in read_row
+    assert response.text.count(reverse("notifications:mark_read", args=[unread.pk])) >= 1
+
+
+def test_inbox_has_the_unread_count_in_its_context(client, owner, outsider):
+    notify(owner, "welcome", email=False)
+    notify(owner, "welcome", email=False)
+    mark_read(notification=notify(owner, "welcome", email=False), by=owner)
+    notify(outsider, "welcome", email=False)
+    client.force_login(owner)
+
+    response = client.get(INBOX)
+
+    assert response.context["unread_notifications"] == 2
+
+
+def test_inbox_query_count_does_not_grow_with_rows(
+    probe_kind, client, owner, student, django_assert_max_num_queries
+):
+    client.force_login(owner)
+    notify(owner, probe_kind, student, url="/", email=False)
+    with django_assert_max_num_queries(50) as few:
+        client.get(INBOX)
+    for _ in range(29):
+        notify(owner, probe_kind, UserFactory(), url="/", email=False)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(INBOX)
+
+    assert len(response.context["page_obj"]) == 20
+
+
+def test_mark_read_works(client, owner):
+    notification = notify(owner, "welcome", url="/me/profile/", email=False)
+    client.force_login(owner)
+
+    response = client.post(_read_url(notification))
+
+    assert response.status_code == 302
+    assert response.url == INBOX
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_mark_read_then_open_goes_to_the_items_link(client, owner):
+    notification = notify(owner, "welcome", url="/me/profile/", email=False)
+    client.force_login(owner)
+
+    response = client.post(_read_url(notification), {"open": "1"})
+
+    assert response.status_code == 302
+    assert response.url == "/me/profile/"
+
+
+def test_mark_read_then_open_never_leaves_the_site(client, owner):
+    notification = notify(owner, "welcome", url="https://evil.example/", email=False)
+    client.force_login(owner)
+
+    response = client.post(_read_url(notification) + "?open=1")
+
+    assert response.url == INBOX
+
+
+def test_mark_read_checks_the_recipient(client, owner, outsider):
+    notification = notify(owner, "welcome", email=False)
+    client.force_login(outsider)
+
+    response = client.post(_read_url(notification))
+
+    assert response.status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+def test_mark_read_rejects_get(client, owner):
+    notification = notify(owner, "welcome", email=False)
+    client.force_login(owner)
+
+    response = client.get(_read_url(notification))
+
+    assert response.status_code == 405
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+def test_mark_read_requires_login(client, owner):
+    notification = notify(owner, "welcome", email=False)
+
+    response = client.post(_read_url(notification))
+
+    assert response.status_code == 302
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+def test_mark_read_with_htmx_returns_the_row_and_the_new_unread_count(client, owner):
+    notification = notify(owner, "welcome", email=False)
+    notify(owner, "welcome", email=False)
+    client.force_login(owner)
+
+    response = client.post(_read_url(notification), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "notifications/_item.html" in [t.name for t in response.templates]
+    assert "<html" not in response.text
+    assert f'id="notification-{notification.pk}"' in response.text
+    assert "list-group-item-primary" not in response.text
+    assert "hx-post" not in response.text
+    assert response.context["unread_notifications"] == 1
+    assert 'id="nc-unread-badge" hx-swap-oob="true"' in response.text
+    assert 'id="notification-unread-count"' in response.text
+
+
+def test_mark_all_read_works(client, owner, outsider):
+    for _ in range(3):
+        notify(owner, "welcome", email=False)
+    theirs = notify(outsider, "welcome", email=False)
+    client.force_login(owner)
+
+    response = client.post(reverse("notifications:mark_all_read"))
+
+    assert response.status_code == 302
+    assert response.url == INBOX
+    assert not Notification.objects.for_user(owner).unread().exists()
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_all_read_rejects_get(client, owner):
+    notify(owner, "welcome", email=False)
+    client.force_login(owner)
+
+    response = client.get(reverse("notifications:mark_all_read"))
+
+    assert response.status_code == 405
+    assert Notification.objects.for_user(owner).unread().count() == 1
+
+
+def test_unread_count_is_empty_for_anonymous_visitors(rf):
+    request = rf.get("/")
+    request.user = AnonymousUser()
+
+    assert unread_count(request) == {}
+
+
+def test_unread_count_queries_only_when_used(rf, owner, django_assert_num_queries):
+    notify(owner, "welcome", email=False)
+    request = rf.get("/")
+    request.user = owner
+
+    with django_assert_num_queries(0):
+        context = unread_count(request)
+    with django_assert_num_queries(1):
+        assert context["unread_notifications"] == 1
+        assert f"{context['unread_notifications']}" == "1"
+
+
+@pytest.mark.parametrize("name", ["inbox"])
+def test_inbox_page_renders_for_every_role(
+    name, client, officer, centre_staff, faculty, student, owner
+):
+    for user in (officer, centre_staff, faculty, student, owner):
+        notify(user, "welcome", url="/", email=False)
+        client.force_login(user)
+        assert client.get(reverse(f"notifications:{name}")).status_code == 200
