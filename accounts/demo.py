@@ -9,6 +9,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.utils import encrypt
 
 from .models import Role, User
+from .services import welcome_user
 
 DEMO_PASSWORD = "Lampang-2569"
 
@@ -49,4 +50,5 @@ def seed(*, stdout, style):
                 )
                 RecoveryCodes.activate(user)
             note = f"  (two-factor code: python manage.py demo_totp {email})"
+        welcome_user(user=user)
         stdout.write(f"  {user.get_role_display():<24} {email}{note}")

@@ -12,6 +12,10 @@ class AccountError(Exception):
         super().__init__(str(self.message))
 
 
+class NotAllowed(AccountError):
+    message = _("Your account is not allowed to do this.")
+
+
 class InvitationInvalid(AccountError):
     message = _("This invitation link is not valid. Check that you copied the whole link.")
 

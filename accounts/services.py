@@ -18,6 +18,7 @@ from .exceptions import (
     InvitationInvalid,
     InvitationRevoked,
     InvitationUsed,
+    NotAllowed,
 )
 from .models import AuditEntry, Invitation, PrivacyConsent, PrivacyNotice, Role, User
 
@@ -79,6 +80,8 @@ def create_officer(*, email: str, full_name: str, password: str) -> User:
 @transaction.atomic
 def invite_user(*, email: str, full_name: str, role: str, language: str, by: User):
     """Invite faculty or centre staff by email; returns the invitation and its one-time token."""
+    if not by.has_perm("accounts.invite_user"):
+        raise NotAllowed()
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise EmailTaken()
@@ -164,6 +167,8 @@ def accept_invitation(
 @transaction.atomic
 def revoke_invitation(*, invitation: Invitation, by: User) -> Invitation:
     """Withdraw a pending invitation so its link no longer works."""
+    if not by.has_perm("accounts.invite_user"):
+        raise NotAllowed()
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise InvitationUsed()

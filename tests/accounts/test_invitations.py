@@ -228,3 +228,18 @@ def test_invitation_email_is_in_the_chosen_language(officer_2fa):
     )
     email = OutboundEmail.objects.get(to="guest@tu.ac.th")
     assert email.subject == "You are invited to Nakhon Ceramic"
+
+
+@pytest.mark.parametrize("person", ["officer", "owner", "staff_2fa"])
+def test_invite_user_refuses_people_without_the_permission(request, person):
+    from accounts.exceptions import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.invite_user(
+            email="x@tu.ac.th",
+            full_name="x",
+            role=Role.FACULTY,
+            language="th",
+            by=request.getfixturevalue(person),
+        )
+    assert not Invitation.objects.exists()
