@@ -1,0 +1,153 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.base import Message
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+# Every URL the page loads or links to: src, href and form actions.
+URL_ATTRIBUTE = re.compile(r'\b(?:src|href|action)="([^"]*)"')
+ASSETS = [
+    "vendor/bootstrap/css/bootstrap.min.css",
+    "vendor/bootstrap-icons/bootstrap-icons.min.css",
+    "css/fonts.css",
+    "css/portal.css",
+    "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    "vendor/htmx/htmx.min.js",
+    "js/portal.js",
+]
+
+
+def test_home_links_the_vendored_assets(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    for asset in ASSETS:
+        assert f'="/static/{asset}"' in response.text, asset
+
+
+@pytest.mark.parametrize("asset", ASSETS)
+def test_each_linked_asset_is_in_static(asset):
+    assert finders.find(asset), asset
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "css/fonts.css",
+        "vendor/bootstrap-icons/bootstrap-icons.min.css",
+    ],
+)
+def test_fonts_named_in_stylesheets_are_in_static(path):
+    css = Path(finders.find(path)).read_text(encoding="utf-8")
+    fonts = re.findall(r'url\("?([^")?]+)', css)
+    assert fonts
+    base = path.rsplit("/", 1)[0]
+    for font in fonts:
+        resolved = f"{base}/{font}".replace("css/../", "")
+        assert finders.find(resolved), resolved
+
+
+def test_home_loads_nothing_from_another_host(client):
+    html = client.get("/").text
+    assert "cdn" not in html.lower()
+    urls = URL_ATTRIBUTE.findall(html)
+    assert urls
+    foreign = [url for url in urls if re.match(r"^(?:[a-z]+:)?//", url, re.IGNORECASE)]
+    assert foreign == []
+
+
+def test_home_declares_language_viewport_and_csrf_token(client):
+    html = client.get("/").text
+    assert '<html lang="th">' in html
+    assert 'name="viewport"' in html
+    assert re.search(r'<meta name="csrf-token" content="[^"]{32,}">', html)
+
+
+def test_language_switcher_posts_both_languages_and_marks_the_current_one(client):
+    html = client.get("/?page=2").text
+    assert f'action="{reverse("set_language")}"' in html
+    assert '<input type="hidden" name="next" value="/?page=2">' in html
+    thai = re.search(r'<button[^>]*name="language" value="th"[^>]*>ไทย</button>', html, re.S)
+    english = re.search(r'<button[^>]*name="language" value="en"[^>]*>English</button>', html, re.S)
+    assert thai and english
+    assert 'aria-current="true"' in thai.group(0)
+    assert "aria-current" not in english.group(0)
+
+
+def test_switching_to_english_renders_the_page_in_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").text
+    assert '<html lang="en">' in html
+    english = re.search(r'<button[^>]*value="en"[^>]*>', html).group(0)
+    assert 'aria-current="true"' in english
+
+
+def test_anonymous_visitor_sees_log_in_and_sign_up(client):
+    html = client.get("/").text
+    assert f'href="{reverse("account_login")}"' in html
+    assert f'href="{reverse("account_signup")}"' in html
+    assert f'action="{reverse("account_logout")}"' not in html
+
+
+def test_page_has_skip_link_main_landmark_and_footer(client):
+    html = client.get("/").text
+    assert 'href="#main"' in html
+    assert '<main id="main"' in html
+    assert "Department of Industrial Promotion" in html or "กรมส่งเสริมอุตสาหกรรม" in html
+    assert f'href="{reverse("accounts:privacy_notice")}"' in html
+
+
+def test_signed_in_entrepreneur_sees_own_menu_without_invitations(client, owner):
+    client.force_login(owner)
+    html = client.get("/").text
+    assert f'href="{reverse("notifications:inbox")}"' in html
+    assert f'href="{reverse("accounts:profile")}"' in html
+    assert f'href="{reverse("mfa_index")}"' in html
+    assert f'href="{reverse("accounts:invitation_list")}"' not in html
+    assert f'href="{reverse("account_login")}"' not in html
+    logout = re.search(
+        rf'<form method="post" action="{reverse("account_logout")}">.*?</form>', html, re.S
+    )
+    assert logout and 'name="csrfmiddlewaretoken"' in logout.group(0)
+
+
+def test_officer_menu_has_invitations(client, officer_2fa):
+    client.force_login(officer_2fa)
+    html = client.get("/").text
+    assert f'href="{reverse("accounts:invitation_list")}"' in html
+
+
+def _render_base(user, **context):
+    request = RequestFactory().get("/")
+    request.user = user
+    return render_to_string("base.html", context, request=request)
+
+
+def test_unread_badge_shows_the_count(owner):
+    html = _render_base(owner, unread_notifications=3)
+    assert re.search(r'id="nc-unread-badge"[^>]*>3<', html)
+
+
+def test_unread_badge_is_hidden_when_nothing_is_unread(owner):
+    assert "nc-unread-badge" not in _render_base(owner, unread_notifications=0)
+
+
+def test_messages_are_dismissible_alerts_in_bootstrap_colours(owner):
+    html = _render_base(
+        owner,
+        messages=[
+            Message(messages.ERROR, "Could not save."),
+            Message(messages.SUCCESS, "Saved."),
+        ],
+    )
+    error = re.search(r'class="alert alert-danger alert-dismissible[^>]*>\s*Could not save.', html)
+    success = re.search(r'class="alert alert-success alert-dismissible[^>]*>\s*Saved.', html)
+    assert error and success
+    assert html.count('data-bs-dismiss="alert"') == 2
