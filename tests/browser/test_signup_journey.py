@@ -1,0 +1,72 @@
+"""First journey: sign up as an entrepreneur, confirm the email, log in, switch language."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import PrivacyConsent, Role, User
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Kaolin-Lampang-52"
+
+
+def open_menu_if_collapsed(page):
+    toggler = page.get_by_role("button", name=re.compile("แสดงหรือซ่อนเมนู|Show or hide the menu"))
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+
+
+def test_entrepreneur_signs_up_confirms_email_logs_in_and_switches_language(
+    phone_page, mailoutbox, request_log
+):
+    page = request_log.attach(phone_page)
+    page.goto("/")
+    page.locator("main").get_by_role("link", name="ลงทะเบียน").click()
+
+    page.get_by_label("ชื่อ-นามสกุล").fill("บุญมี ปั้นดินดี")
+    page.get_by_label("ผู้ประกอบการ").check()
+    page.get_by_label("อีเมล").fill("boonmee@example.com")
+    page.get_by_label("โทรศัพท์").fill("081 234 5678")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_label("ข้าพเจ้าได้อ่านและยอมรับประกาศความเป็นส่วนตัวแล้ว").check()
+    page.locator("main").get_by_role("button", name="ลงทะเบียน").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+    user = User.objects.get(email="boonmee@example.com")
+    assert user.role == Role.ENTREPRENEUR
+    assert PrivacyConsent.objects.filter(user=user).exists()
+
+    # The verification mail was delivered through the outbox; follow its link.
+    assert len(mailoutbox) == 1
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mailoutbox[0].body).group(0)
+    page.goto(link)
+    page.locator("main").get_by_role("button", name="ยืนยัน").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.locator("#id_login").fill("boonmee@example.com")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="ลงชื่อเข้าใช้").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("สวัสดี คุณบุญมี ปั้นดินดี")
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+
+    open_menu_if_collapsed(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, บุญมี ปั้นดินดี")
+    user.refresh_from_db()
+    assert user.language == "en"
+
+    open_menu_if_collapsed(page)
+    page.get_by_role("button", name="ไทย").click()
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+    expect(page.get_by_role("heading", level=1)).to_have_text("สวัสดี คุณบุญมี ปั้นดินดี")
+    user.refresh_from_db()
+    assert user.language == "th"
+
+    # Nothing on the way came from another host (no CDN), and nothing overflows a phone.
+    assert request_log.foreign == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
