@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.utils import translation
+
 from notifications.services import queue_email
 
 from . import services

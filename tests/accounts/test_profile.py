@@ -131,3 +131,9 @@ def test_user_email_is_unique_whatever_the_case(owner):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user(email="x@example.com", full_name="x", role=Role.ENTREPRENEUR)
         User.objects.filter(email="x@example.com").update(email=owner.email.upper())
+
+
+def test_an_english_browser_still_gets_thai_until_it_switches(client, db):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="th"' in response.text
+    assert response["Content-Language"] == "th"

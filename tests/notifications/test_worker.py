@@ -28,11 +28,12 @@ from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-    # scripts/test runs `-n 2 --dist loadgroup`: every test that starts a worker shares this
-    # group, so no two such workers consume the one CI broker at the same time.
-    pytest.mark.xdist_group("celery_worker"),
+    # Serialized rollback: a browser test run before in the same process leaves the
+    # database flushed; this puts back what the migrations created.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+# scripts/test distributes tests by file (`--dist loadfile`): every test that starts a
+# real worker lives in this file, so no two workers consume the one CI broker at once.
 
 # Nothing listens on port 1: publishing fails at once with "connection refused".
 DEAD_BROKER_URL = "redis://127.0.0.1:1/0"
