@@ -49,6 +49,6 @@ def seed(*, stdout, style):
                     data={"secret": encrypt(demo_totp_secret(email))},
                 )
                 RecoveryCodes.activate(user)
-            note = f"  (two-factor code: python manage.py demo_totp {email})"
+            note = f"  (two-factor code: .venv/bin/python manage.py demo_totp {email})"
         welcome_user(user=user)
         stdout.write(f"  {user.get_role_display():<24} {email}{note}")

@@ -33,6 +33,8 @@ def test_signup_page_shows_the_current_privacy_notice(client):
     assert response.status_code == 200
     assert notice.version in response.text
     assert notice.body_th.splitlines()[0] in response.text
+    # Django's password rules, which its own Thai catalogue leaves in English.
+    assert "รหัสผ่านต้องไม่เป็นตัวเลขทั้งหมด" in response.text
 
 
 @pytest.mark.django_db
