@@ -11,6 +11,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
+    path("enterprises/", include("entrepreneurs.urls")),
+    path("products/", include("products.urls")),
+    path("showcase/", include("products.urls_showcase")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -26,3 +26,135 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted is False:
             return
         EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+# --- Registry (issue 3) ------------------------------------------------------------------
+import datetime as _dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from entrepreneurs.models import (  # noqa: E402
+    Enterprise,
+    EnterpriseKind,
+    Member,
+    MemberRole,
+    Subdistrict,
+)
+from products.models import (  # noqa: E402
+    Category,
+    Certification,
+    Material,
+    MaterialKind,
+    MaterialTest,
+    Product,
+    ProductStatus,
+    Standard,
+    UpgradeArea,
+    UpgradeRecord,
+    UpgradeStage,
+)
+
+KO_KHA_SUBDISTRICT = "520301"  # เกาะคา, อำเภอเกาะคา, ลำปาง (geography is loaded by migration)
+
+
+def subdistrict(code=KO_KHA_SUBDISTRICT):
+    return Subdistrict.objects.select_related("district__province").get(code=code)
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    """An enterprise in Ko Kha; pass `owner=user` to make that person its president."""
+
+    class Meta:
+        model = Enterprise
+        skip_postgeneration_save = True
+
+    kind = EnterpriseKind.COMMUNITY_ENTERPRISE
+    name_th = factory.Sequence(lambda n: f"วิสาหกิจชุมชนเครื่องปั้นดินเผาเกาะคา {n}")
+    name_en = factory.Sequence(lambda n: f"Ko Kha Pottery Community Enterprise {n}")
+    subdistrict = factory.LazyFunction(subdistrict)
+    district = factory.LazyAttribute(lambda o: o.subdistrict.district)
+    province = factory.LazyAttribute(lambda o: o.subdistrict.district.province)
+    postal_code = factory.LazyAttribute(lambda o: o.subdistrict.postal_code_list[0])
+    address_line = "12 หมู่ 3"
+    phone = "054 281 234"
+
+    @factory.post_generation
+    def owner(obj, create, extracted, **kwargs):
+        if create and extracted is not None:
+            obj.created_by = extracted
+            obj.save(update_fields=["created_by"])
+            Member.objects.create(
+                enterprise=obj,
+                user=extracted,
+                full_name=extracted.full_name,
+                role=MemberRole.PRESIDENT,
+            )
+
+
+def category(code="tableware-stoneware"):
+    return Category.objects.get(code=code)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    name_th = factory.Sequence(lambda n: f"ชามตราไก่ลายคราม {n}")
+    name_en = factory.Sequence(lambda n: f"Rooster bowl {n}")
+    category = factory.LazyFunction(category)
+    hs_code = "6912"
+    unit_price = Decimal("120.00")
+    monthly_capacity = 500
+    status = ProductStatus.DRAFT
+
+
+class StandardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Standard
+
+    kind = "community"
+    reference = factory.Sequence(lambda n: f"มผช. {900 + n}/2568")
+    name_th = "เครื่องปั้นดินเผาทดสอบ"
+    name_en = "Test pottery"
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+
+    product = factory.SubFactory(ProductFactory)
+    standard = factory.SubFactory(StandardFactory)
+    number = factory.Sequence(lambda n: f"CERT-{n:05d}")
+    issued_on = _dt.date(2025, 1, 15)
+    expires_on = _dt.date(2028, 1, 14)
+
+
+class UpgradeRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UpgradeRecord
+
+    product = factory.SubFactory(ProductFactory)
+    area = UpgradeArea.DESIGN
+    stage = UpgradeStage.PROTOTYPE
+    summary = "ออกแบบลายไก่ใหม่ให้ร่วมสมัย"
+    what_changed = "ปรับลายไก่และสีเคลือบให้เข้ากับตลาดคนรุ่นใหม่"
+    started_on = _dt.date(2026, 3, 1)
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Material
+
+    kind = MaterialKind.CLAY_BODY
+    code = factory.Sequence(lambda n: f"CB-{n:03d}")
+    name = "ดินขาวลำปาง"
+
+
+class MaterialTestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MaterialTest
+
+    material = factory.SubFactory(MaterialFactory)
+    tested_on = _dt.date(2026, 6, 1)
+    shrinkage = Decimal("11.50")
+    water_absorption = Decimal("0.80")

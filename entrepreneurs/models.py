@@ -1,0 +1,237 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+
+class BilingualName(models.Model):
+    """A name in Thai and English, shown in the reader's language."""
+
+    name_th = models.CharField(_("name (Thai)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_th
+
+
+# --- Thai geography: reference data loaded from the geothai package ---------------------
+
+
+class Province(BilingualName):
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+
+    class Meta:
+        ordering = ["name_th"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class District(BilingualName):
+    code = models.CharField(_("code"), max_length=4, primary_key=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts")
+
+    class Meta:
+        ordering = ["name_th"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+
+class Subdistrict(BilingualName):
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="subdistricts")
+    # Space-separated: a few subdistricts are served by more than one post office.
+    postal_codes = models.CharField(_("postal codes"), max_length=60)
+
+    class Meta:
+        ordering = ["name_th"]
+        verbose_name = _("subdistrict")
+        verbose_name_plural = _("subdistricts")
+
+    @property
+    def postal_code_list(self):
+        return self.postal_codes.split()
+
+
+# --- Enterprises -----------------------------------------------------------------------
+
+
+class EnterpriseKind(models.TextChoices):
+    COMMUNITY_ENTERPRISE = "community_enterprise", _("Community enterprise")
+    NETWORK = "network", _("Community-enterprise network")
+    OTOP_GROUP = "otop_group", _("OTOP producer group")
+    SME = "sme", _("SME")
+    ARTISAN = "artisan", _("Individual artisan")
+
+
+class VerificationStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Unverified")
+    VERIFIED = "verified", _("Verified")
+    INACTIVE = "inactive", _("Inactive")
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Officers see every enterprise; anyone else only the ones they belong to."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.OFFICER:
+            return self
+        return self.filter(Q(members__user=user) | Q(created_by=user)).distinct()
+
+    def editable_by(self, user):
+        return self.visible_to(user)
+
+    def verified(self):
+        return self.filter(status=VerificationStatus.VERIFIED)
+
+    def in_province(self, code):
+        return self.filter(province_id=code)
+
+    def in_district(self, code):
+        return self.filter(district_id=code)
+
+    def search(self, text):
+        """Substring search over names, codes and phone; served by a trigram index."""
+        text = (text or "").strip().lower()
+        if not text:
+            return self
+        return self.filter(search_text__contains=text)
+
+    def with_place(self):
+        return self.select_related("province", "district", "subdistrict")
+
+
+class Enterprise(BilingualName):
+    kind = models.CharField(_("kind"), max_length=30, choices=EnterpriseKind.choices)
+    # Community-enterprise registration code from the Department of Agricultural
+    # Extension: 12 digits, the 2nd to 7th being the subdistrict's code.
+    registration_code = models.CharField(
+        _("community-enterprise registration code"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+    )
+    # The 13-digit tax ID: stored as a keyed hash for uniqueness (an artisan's tax ID is
+    # their national ID number) and shown masked unless it is a juristic person's.
+    tax_id_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    tax_id_display = models.CharField(_("tax ID"), max_length=20, blank=True, editable=False)
+    address_line = models.CharField(_("house number, village, road"), max_length=255, blank=True)
+    subdistrict = models.ForeignKey(
+        Subdistrict, on_delete=models.PROTECT, related_name="+", verbose_name=_("subdistrict")
+    )
+    # Kept with the subdistrict so national lists filter by province or district fast.
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=5)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    line_id = models.CharField(_("LINE ID"), max_length=50, blank=True)
+    status = models.CharField(
+        _("verification"),
+        max_length=20,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED,
+    )
+    status_note = models.TextField(_("verification note"), blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Lower-cased names and codes; PostgreSQL indexes it with pg_trgm for Thai search.
+    search_text = models.TextField(blank=True, editable=False)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_th"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        indexes = [
+            models.Index(fields=["province", "district"], name="enterprise_place_idx"),
+            models.Index(fields=["status", "kind"], name="enterprise_status_kind_idx"),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("entrepreneurs:enterprise_detail", args=[self.pk])
+
+    def build_search_text(self):
+        parts = [self.name_th, self.name_en, self.registration_code or "", self.phone]
+        return " ".join(p for p in parts if p).lower()
+
+    @property
+    def formatted_registration_code(self):
+        code = self.registration_code or ""
+        if len(code) != 12:
+            return code
+        return f"{code[0]}-{code[1:3]}-{code[3:5]}-{code[5:7]}/{code[7]}-{code[8:]}"
+
+
+class MemberRole(models.TextChoices):
+    PRESIDENT = "president", _("President")
+    REPRESENTATIVE = "representative", _("Representative")
+    COMMITTEE = "committee", _("Committee member")
+    MEMBER = "member", _("Member")
+
+
+class Member(models.Model):
+    """A person in an enterprise; one with a portal account may edit its data."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("portal account"),
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["enterprise", "role", "full_name"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "user"],
+                condition=Q(user__isnull=False),
+                name="member_once_per_enterprise",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.get_role_display()})"
