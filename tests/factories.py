@@ -1,7 +1,30 @@
+import datetime as _dt
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import Role, User
+from entrepreneurs.models import (
+    Enterprise,
+    EnterpriseKind,
+    Member,
+    MemberRole,
+    Subdistrict,
+)
+from products.models import (
+    Category,
+    Certification,
+    Material,
+    MaterialKind,
+    MaterialTest,
+    Product,
+    ProductStatus,
+    Standard,
+    UpgradeArea,
+    UpgradeRecord,
+    UpgradeStage,
+)
 
 DEFAULT_PASSWORD = "clay-and-glaze-2569"
 
@@ -29,30 +52,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 # --- Registry (issue 3) ------------------------------------------------------------------
-import datetime as _dt  # noqa: E402
-from decimal import Decimal  # noqa: E402
-
-from entrepreneurs.models import (  # noqa: E402
-    Enterprise,
-    EnterpriseKind,
-    Member,
-    MemberRole,
-    Subdistrict,
-)
-from products.models import (  # noqa: E402
-    Category,
-    Certification,
-    Material,
-    MaterialKind,
-    MaterialTest,
-    Product,
-    ProductStatus,
-    Standard,
-    UpgradeArea,
-    UpgradeRecord,
-    UpgradeStage,
-)
-
 KO_KHA_SUBDISTRICT = "520301"  # เกาะคา, อำเภอเกาะคา, ลำปาง (geography is loaded by migration)
 
 
