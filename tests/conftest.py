@@ -9,6 +9,18 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    """Uploaded photos and private documents of a test land in its own folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    storages = dict(settings.STORAGES)
+    storages["private"] = {
+        **storages["private"],
+        "OPTIONS": {**storages["private"]["OPTIONS"], "location": str(tmp_path / "private")},
+    }
+    settings.STORAGES = storages
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_eager(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # allauth's rate limits count in the cache; each test starts with none used.

@@ -52,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 # --- Registry (issue 3) ------------------------------------------------------------------
-KO_KHA_SUBDISTRICT = "520301"  # เกาะคา, อำเภอเกาะคา, ลำปาง (geography is loaded by migration)
+KO_KHA_SUBDISTRICT = "520301"  # ลำปางหลวง, อำเภอเกาะคา, ลำปาง (loaded by a migration)
 
 
 def subdistrict(code=KO_KHA_SUBDISTRICT):
