@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -278,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": 120.0,
+    },
+    "notify-expiring-certifications": {
+        "task": "products.tasks.notify_expiring_certifications",
+        "schedule": crontab(hour=7, minute=0),  # daily, Asia/Bangkok
     },
 }
 OUTBOX_SWEEP_AFTER_SECONDS = 60

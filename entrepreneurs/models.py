@@ -30,8 +30,18 @@ class BilingualName(models.Model):
 # --- Thai geography: reference data loaded from the geothai package ---------------------
 
 
+class PlaceQuerySet(models.QuerySet):
+    def by_name(self):
+        """Ordered by the name the reader sees: English names under English, else Thai."""
+        if translation.get_language() == "en":
+            return self.order_by("name_en", "name_th")
+        return self.order_by("name_th")
+
+
 class Province(BilingualName):
     code = models.CharField(_("code"), max_length=2, primary_key=True)
+
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_th"]
@@ -42,6 +52,8 @@ class Province(BilingualName):
 class District(BilingualName):
     code = models.CharField(_("code"), max_length=4, primary_key=True)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts")
+
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_th"]
@@ -54,6 +66,8 @@ class Subdistrict(BilingualName):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="subdistricts")
     # Space-separated: a few subdistricts are served by more than one post office.
     postal_codes = models.CharField(_("postal codes"), max_length=60)
+
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_th"]
@@ -89,6 +103,12 @@ class EnterpriseQuerySet(models.QuerySet):
             return self.none()
         if user.role == Role.OFFICER:
             return self
+        return self.belonging_to(user)
+
+    def belonging_to(self, user):
+        """The enterprises a person is a member of or registered, whatever their role."""
+        if not user.is_authenticated:
+            return self.none()
         return self.filter(Q(members__user=user) | Q(created_by=user)).distinct()
 
     def editable_by(self, user):

@@ -1,15 +1,17 @@
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from entrepreneurs.models import BilingualName, Enterprise
+from entrepreneurs.models import BilingualName, Enterprise, Member
 
 
 def product_image_path(instance, filename):
@@ -138,6 +140,16 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(
             Q(enterprise__members__user=user) | Q(enterprise__created_by=user)
         ).distinct()
+
+    def editable_by(self, user):
+        """Officers edit every product; members edit their enterprises' products."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.OFFICER:
+            return self
+        # A subquery, not a join: no duplicate rows, so no DISTINCT to stop FOR UPDATE.
+        member_of = Member.objects.filter(user=user).values("enterprise_id")
+        return self.filter(Q(enterprise__in=member_of) | Q(enterprise__created_by=user))
 
     def in_province(self, code):
         return self.filter(enterprise__province_id=code)
@@ -359,6 +371,19 @@ class UpgradeStage(models.TextChoices):
     COMMERCIALISED = "commercialised", _("Commercialised")
 
 
+def percent_change(before, after):
+    """The change from `before` to `after` in per cent to one decimal, or None if unknown."""
+    if before is None or after is None or before == 0:
+        return None
+    return ((after - before) * 100 / before).quantize(Decimal("0.1"))
+
+
+class UpgradeRecordQuerySet(models.QuerySet):
+    def for_timeline(self):
+        """Newest first, with the expert each record names."""
+        return self.select_related("expert").order_by("-started_on", "-recorded_at", "-pk")
+
+
 class UpgradeRecord(models.Model):
     """One step of upgrade work on a product in one of the four areas."""
 
@@ -397,6 +422,8 @@ class UpgradeRecord(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = UpgradeRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_on", "-recorded_at"]
         verbose_name = _("upgrade record")
@@ -413,6 +440,40 @@ class UpgradeRecord(models.Model):
     def __str__(self):
         return f"{self.get_area_display()}: {self.summary}"
 
+    @property
+    def stage_number(self):
+        """1 for assessment up to 5 for commercialised."""
+        return UpgradeStage.values.index(self.stage) + 1
+
+    @property
+    def stage_steps(self):
+        """The five stages in order as (label, state), state being done, current or todo."""
+        current = self.stage_number
+        steps = []
+        for number, label in enumerate(UpgradeStage.labels, start=1):
+            if number < current:
+                steps.append((label, "done"))
+            elif number == current:
+                steps.append((label, "current"))
+            else:
+                steps.append((label, "todo"))
+        return steps
+
+    @property
+    def price_change(self):
+        return percent_change(self.price_before, self.price_after)
+
+    @property
+    def sales_change(self):
+        return percent_change(self.monthly_sales_before, self.monthly_sales_after)
+
+    @property
+    def expert_label(self):
+        """The expert's name, whether a portal user or typed in."""
+        if self.expert_id:
+            return self.expert.full_name or self.expert_name
+        return self.expert_name
+
 
 # --- Material library --------------------------------------------------------------------
 
@@ -420,6 +481,25 @@ class UpgradeRecord(models.Model):
 class MaterialKind(models.TextChoices):
     CLAY_BODY = "clay_body", _("Clay body")
     GLAZE = "glaze", _("Glaze")
+
+
+class MaterialQuerySet(models.QuerySet):
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(code__icontains=text) | Q(name__icontains=text))
+
+    def with_latest_test(self):
+        """Annotate the latest test's date and verdict and the number of tests, as subqueries."""
+        tests = MaterialTest.objects.filter(material=OuterRef("pk"))
+        latest = tests.order_by("-tested_on", "-pk")
+        counts = tests.order_by().values("material").annotate(n=Count("pk")).values("n")
+        return self.annotate(
+            latest_tested_on=Subquery(latest.values("tested_on")[:1]),
+            latest_passed=Subquery(latest.values("passed")[:1]),
+            test_count=Coalesce(Subquery(counts), 0),
+        )
 
 
 class Material(models.Model):
@@ -434,6 +514,8 @@ class Material(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MaterialQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "code"]

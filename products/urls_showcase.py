@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views_showcase as views
+
 app_name = "showcase"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.product_detail, name="product"),
+]

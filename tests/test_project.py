@@ -106,3 +106,13 @@ def test_thai_catalogue_is_complete_and_up_to_date(domain):
     assert not stale, (
         f"{domain}.mo is older than {domain}.po (run manage.py compilemessages): {stale}"
     )
+
+
+def test_every_scheduled_task_exists():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]

@@ -1,0 +1,52 @@
+"""The officers' list of enterprises: search, filters, sort and pages at national volume."""
+
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import render
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+from .filters import DISTRICT_FIELD_ID, EnterpriseFilter
+from .models import Enterprise
+
+PAGE_SIZE = 25
+
+
+def list_page(request, filterset, template):
+    """Render a list page, or only its district field when htmx asks after a province change."""
+    if request.htmx and request.htmx.target == DISTRICT_FIELD_ID:
+        return render(request, "entrepreneurs/enterprise_list_district.html", {"filter": filterset})
+    # get_page() shows the last page for a number past the end and the first for junk.
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"filter": filterset, "page_obj": page})
+
+
+def product_count():
+    """Each enterprise's number of products, as a subquery rather than a join and GROUP BY.
+
+    The paginator's COUNT(*) then leaves it out, and PostgreSQL runs it for the page's
+    rows only. (Products live in an app that depends on this one: reached by name.)
+    """
+    products = (
+        apps.get_model("products", "Product")
+        .objects.filter(enterprise=OuterRef("pk"))
+        .order_by()
+        .values("enterprise")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(products), 0)
+
+
+@role_required(Role.OFFICER)
+def enterprise_list(request):
+    enterprises = (
+        Enterprise.objects.visible_to(request.user)
+        .select_related("province", "district")
+        .annotate(product_count=product_count())
+    )
+    filterset = EnterpriseFilter(request.GET, queryset=enterprises, request=request)
+    return list_page(request, filterset, "entrepreneurs/enterprise_list.html")

@@ -1,0 +1,109 @@
+"""Filters of the product list for officers, faculty and centre staff."""
+
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from entrepreneurs.filters import (
+    ListFilterSet,
+    SortFilter,
+    district_filter,
+    has_upgrades_choices,
+    provinces,
+)
+from entrepreneurs.models import EnterpriseKind
+
+from .models import Category, ProductStatus, UpgradeArea, UpgradeRecord
+
+
+def category_choices():
+    """Each group followed by its types; choosing a group takes in all of its types."""
+    categories = list(Category.objects.all())
+    choices = []
+    for group in (c for c in categories if c.parent_id is None):
+        choices.append((str(group.pk), group.name))
+        choices += [(str(c.pk), f"— {c.name}") for c in categories if c.parent_id == group.pk]
+    return choices
+
+
+def star_choices():
+    return [
+        (str(n), ngettext("%(stars)d star or more", "%(stars)d stars or more", n) % {"stars": n})
+        for n in range(1, 6)
+    ]
+
+
+class ProductFilter(ListFilterSet):
+    province = django_filters.ModelChoiceFilter(
+        field_name="enterprise__province",
+        queryset=provinces,
+        label=_("Province"),
+        empty_label=_("All provinces"),
+    )
+    district = district_filter(field_name="enterprise__district")
+    kind = django_filters.ChoiceFilter(
+        field_name="enterprise__kind",
+        choices=EnterpriseKind.choices,
+        label=_("Kind of enterprise"),
+        empty_label=_("All kinds"),
+    )
+    category = django_filters.ChoiceFilter(
+        choices=[],  # read once per request in __init__: validating and rendering both use them
+        label=_("Category"),
+        empty_label=_("All categories"),
+        method="filter_category",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ProductStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    stars = django_filters.ChoiceFilter(
+        field_name="otop_stars",
+        lookup_expr="gte",
+        choices=star_choices,
+        label=_("OTOP stars"),
+        empty_label=_("Any rating"),
+    )
+    upgrades = django_filters.ChoiceFilter(
+        choices=has_upgrades_choices,
+        label=_("Upgrades"),
+        empty_label=_("With or without"),
+        method="filter_upgrades",
+    )
+    area = django_filters.ChoiceFilter(
+        choices=UpgradeArea.choices,
+        label=_("Upgrade area"),
+        empty_label=_("Any area"),
+        method="filter_area",
+    )
+    sort = SortFilter(
+        default="name",
+        orders={
+            "name": (_("Name, A to Z"), ["name_th", "pk"]),
+            "-name": (_("Name, Z to A"), ["-name_th", "-pk"]),
+            # Products with no price or no stars come last either way.
+            "price": (_("Price, low to high"), [F("unit_price").asc(nulls_last=True), "pk"]),
+            "-price": (_("Price, high to low"), [F("unit_price").desc(nulls_last=True), "-pk"]),
+            "-created": (_("Newest first"), ["-created_at", "-pk"]),
+            "created": (_("Oldest first"), ["created_at", "pk"]),
+            "-stars": (_("Most OTOP stars"), [F("otop_stars").desc(nulls_last=True), "-pk"]),
+            "stars": (_("Fewest OTOP stars"), [F("otop_stars").asc(nulls_last=True), "pk"]),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["category"].extra["choices"] = category_choices()
+
+    def filter_category(self, queryset, name, value):
+        in_group = Category.objects.filter(Q(pk=value) | Q(parent_id=value)).values("pk")
+        return queryset.filter(category__in=in_group)
+
+    def filter_upgrades(self, queryset, name, value):
+        upgrades = UpgradeRecord.objects.filter(product=OuterRef("pk"))
+        return queryset.filter(Exists(upgrades) if value == "yes" else ~Exists(upgrades))
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(
+            Exists(UpgradeRecord.objects.filter(product=OuterRef("pk"), area=value))
+        )

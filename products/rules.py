@@ -1,0 +1,51 @@
+"""Who may do what with products; views and services check the same predicates.
+
+Owners and members of a product's enterprise edit it; officers see and edit everything;
+faculty and centre staff see products but do not edit them. Officers (and centre staff)
+act only with two-factor sign-in, as on every staff page.
+"""
+
+import rules
+from allauth.mfa.utils import is_mfa_enabled
+
+from accounts.models import Role
+from entrepreneurs.models import Member
+
+
+@rules.predicate
+def is_officer(user):
+    return user.is_authenticated and user.role == Role.OFFICER
+
+
+@rules.predicate
+def has_mfa(user):
+    return user.is_authenticated and is_mfa_enabled(user)
+
+
+@rules.predicate
+def is_reviewer(user):
+    """Faculty and centre staff read every product."""
+    return user.is_authenticated and user.role in (Role.FACULTY, Role.CENTRE_STAFF)
+
+
+@rules.predicate
+def is_enterprise_member(user, enterprise):
+    if not user.is_authenticated or enterprise is None:
+        return False
+    if enterprise.created_by_id == user.pk:
+        return True
+    return Member.objects.filter(enterprise_id=enterprise.pk, user=user).exists()
+
+
+@rules.predicate
+def is_product_member(user, product):
+    return product is not None and is_enterprise_member(user, product.enterprise)
+
+
+is_staff_officer = is_officer & has_mfa
+
+# An enterprise is the object of add_product: its members and officers add products.
+rules.add_perm("products.add_product", is_enterprise_member | is_staff_officer)
+rules.add_perm("products.view_product", is_product_member | is_officer | is_reviewer)
+rules.add_perm("products.change_product", is_product_member | is_staff_officer)
+rules.add_perm("products.manage_standards", is_staff_officer)

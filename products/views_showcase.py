@@ -1,0 +1,149 @@
+"""The public showcase: published products of active enterprises, with no personal data.
+
+Of an enterprise the templates show only its names, kind, district and province: never
+its address, phone, LINE ID, tax ID, members or who registered it.
+"""
+
+import django_filters
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+
+from accounts.thaidates import display_year
+from entrepreneurs.models import District, VerificationStatus
+
+from .models import Category, Product, UpgradeArea, UpgradeRecord
+
+PAGE_SIZE = 24
+
+
+def showcase_products():
+    """What the public may see: published products of enterprises that are not inactive."""
+    return Product.objects.published().exclude(enterprise__status=VerificationStatus.INACTIVE)
+
+
+def with_upgrade_areas(products):
+    """Annotate `upgraded_<area>` for each of the four areas, as subqueries, not queries."""
+    return products.annotate(
+        **{
+            f"upgraded_{area}": Exists(
+                UpgradeRecord.objects.filter(product=OuterRef("pk"), area=area)
+            )
+            for area in UpgradeArea.values
+        }
+    )
+
+
+def category_choices():
+    """Groups as option groups; choosing a group shows all of its types."""
+    categories = list(Category.objects.order_by("position", "name_th"))
+    choices = []
+    for group in (c for c in categories if c.parent_id is None):
+        options = [(group.code, _("All: %(group)s") % {"group": group.name})]
+        options += [(c.code, c.name) for c in categories if c.parent_id == group.pk]
+        choices.append((group.name, options))
+    return choices
+
+
+class DistrictChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.province.name})"
+
+
+class ShowcaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "type": "search", "placeholder": _("Product name")}
+        ),
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"),
+        method="filter_category",
+        empty_label=_("All categories"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"),
+        field_name="enterprise__district",
+        queryset=District.objects.none(),
+        empty_label=_("All districts"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    upgraded = django_filters.BooleanFilter(
+        label=_("Upgraded products only"),
+        method="filter_upgraded",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    class Meta:
+        model = Product
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["category"].extra["choices"] = category_choices()
+        district = self.filters["district"]
+        district.field_class = DistrictChoiceField
+        # Only districts that have something to show, so no choice leads to an empty page.
+        district.queryset = (
+            District.objects.filter(code__in=showcase_products().values("enterprise__district"))
+            .select_related("province")
+            .by_name()
+        )
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))
+
+    def filter_upgraded(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(UpgradeRecord.objects.filter(product=OuterRef("pk"))))
+
+
+def _decorate(product):
+    """Set what the cards read: the areas upgraded, the OTOP year as the reader counts it."""
+    product.upgrade_areas = [
+        label for area, label in UpgradeArea.choices if getattr(product, f"upgraded_{area}", False)
+    ]
+    product.otop_year_display = display_year(product.otop_year) if product.otop_year else None
+    return product
+
+
+def index(request):
+    products = with_upgrade_areas(
+        showcase_products()
+        .select_related("category", "enterprise__district__province")
+        .with_cover()
+        .order_by(F("published_at").desc(nulls_last=True), "name_th", "pk")
+    )
+    showcase_filter = ShowcaseFilter(request.GET or None, queryset=products)
+    page = Paginator(showcase_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for product in page:
+        _decorate(product)
+    return render(request, "showcase/index.html", {"filter": showcase_filter, "page": page})
+
+
+def product_detail(request, pk):
+    product = get_object_or_404(
+        with_upgrade_areas(
+            showcase_products().select_related("category__parent", "enterprise__district__province")
+        ),
+        pk=pk,
+    )
+    _decorate(product)
+    context = {
+        "product": product,
+        "enterprise": product.enterprise,
+        "images": product.images.all(),
+        "certifications": product.certifications.select_related("standard"),
+        "materials": product.materials.all(),
+        "upgrades": product.upgrades.for_timeline(),
+    }
+    return render(request, "showcase/product_detail.html", context)

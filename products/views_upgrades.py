@@ -1,0 +1,207 @@
+"""Pages of upgrade records and the material library."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Role
+
+from .exceptions import NotAllowed
+from .forms_upgrades import (
+    MaterialFilter,
+    MaterialForm,
+    MaterialTestForm,
+    ProductMaterialsForm,
+    UpgradeForm,
+)
+from .models import Material, Product, UpgradeRecord
+from .services import materials as material_services
+from .services import upgrades as upgrade_services
+
+# Every signed-in person; officers and centre staff still need their two-factor sign-in.
+SIGNED_IN = tuple(Role.values)
+LIBRARIANS = (Role.CENTRE_STAFF, Role.OFFICER)
+PAGE_SIZE = 25
+
+
+def _visible_product(user, pk):
+    return get_object_or_404(Product.objects.visible_to(user).select_related("enterprise"), pk=pk)
+
+
+def _visible_upgrade(user, pk):
+    return get_object_or_404(
+        UpgradeRecord.objects.select_related("product"),
+        pk=pk,
+        product__in=Product.objects.visible_to(user).values("pk"),
+    )
+
+
+def _timeline_url(product):
+    return product.get_absolute_url() + "#upgrades"
+
+
+def _run(form, service, **kwargs):
+    """Call a service with the form's data; the rules it enforces become errors on the form."""
+    try:
+        return service(data=form.cleaned_data, **kwargs)
+    except ValidationError as error:
+        form.add_error(None, error)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    return None
+
+
+@role_required(*SIGNED_IN)
+def upgrade_create(request, product_pk):
+    product = _visible_product(request.user, product_pk)
+    if not upgrade_services.may_record_upgrades.test(request.user):
+        raise PermissionDenied
+    form = UpgradeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        record = _run(
+            form,
+            upgrade_services.record_upgrade,
+            product=product,
+            by=request.user,
+            **form.photo_changes(),
+        )
+        if record:
+            messages.success(request, _("The upgrade was recorded and the owners notified."))
+            return redirect(_timeline_url(product))
+    return render(request, "products/upgrade_form.html", {"form": form, "product": product})
+
+
+@role_required(*SIGNED_IN)
+def upgrade_update(request, pk):
+    record = _visible_upgrade(request.user, pk)
+    if not upgrade_services.may_change_upgrade.test(request.user, record):
+        raise PermissionDenied
+    form = UpgradeForm(request.POST or None, request.FILES or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        saved = _run(
+            form,
+            upgrade_services.update_upgrade,
+            record=record,
+            by=request.user,
+            **form.photo_changes(),
+        )
+        if saved:
+            messages.success(request, _("The upgrade record was saved."))
+            return redirect(_timeline_url(record.product))
+    context = {
+        "form": form,
+        "product": record.product,
+        "record": record,
+        "may_delete": upgrade_services.may_delete_upgrade.test(request.user),
+    }
+    return render(request, "products/upgrade_form.html", context)
+
+
+@require_POST
+@role_required(*SIGNED_IN)
+def upgrade_delete(request, pk):
+    record = _visible_upgrade(request.user, pk)
+    try:
+        upgrade_services.delete_upgrade(record=record, by=request.user)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, _("The upgrade record was deleted."))
+    return redirect(_timeline_url(record.product))
+
+
+# --- Material library --------------------------------------------------------------------
+
+
+@role_required(*SIGNED_IN)
+def material_list(request):
+    library = MaterialFilter(request.GET or None, queryset=Material.objects.with_latest_test())
+    page = Paginator(library.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": library,
+        "page": page,
+        "query": query.urlencode(),
+        "may_manage": material_services.may_manage_materials.test(request.user),
+    }
+    return render(request, "products/material_list.html", context)
+
+
+@role_required(*SIGNED_IN)
+def material_detail(request, pk):
+    material = get_object_or_404(Material, pk=pk)
+    context = {
+        "material": material,
+        "tests": material.tests.select_related("recorded_by"),
+        "products": material.products.visible_to(request.user)
+        .select_related("enterprise")
+        .order_by("name_th", "pk"),
+        "may_manage": material_services.may_manage_materials.test(request.user),
+    }
+    return render(request, "products/material_detail.html", context)
+
+
+@role_required(*LIBRARIANS)
+def material_create(request):
+    form = MaterialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        material = _run(form, material_services.create_material, by=request.user)
+        if material:
+            messages.success(request, _("The material was added to the library."))
+            return redirect(material)
+    return render(request, "products/material_form.html", {"form": form})
+
+
+@role_required(*LIBRARIANS)
+def material_update(request, pk):
+    material = get_object_or_404(Material, pk=pk)
+    form = MaterialForm(request.POST or None, instance=material)
+    if request.method == "POST" and form.is_valid():
+        saved = _run(form, material_services.update_material, material=material, by=request.user)
+        if saved:
+            messages.success(request, _("The material was saved."))
+            return redirect(saved)
+    return render(request, "products/material_form.html", {"form": form, "material": material})
+
+
+@role_required(*LIBRARIANS)
+def material_test_add(request, pk):
+    material = get_object_or_404(Material, pk=pk)
+    # The limits of the last test are the likeliest to apply again.
+    last = material.tests.first()
+    initial = {"lead_limit": last.lead_limit, "cadmium_limit": last.cadmium_limit} if last else {}
+    form = MaterialTestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        test = _run(
+            form, material_services.record_material_test, material=material, by=request.user
+        )
+        if test:
+            messages.success(request, _("The test result was recorded."))
+            return redirect(material)
+    return render(request, "products/material_test_form.html", {"form": form, "material": material})
+
+
+@role_required(*SIGNED_IN)
+def product_materials(request, product_pk):
+    product = _visible_product(request.user, product_pk)
+    if not request.user.has_perm("products.change_product", product):
+        raise PermissionDenied
+    form = ProductMaterialsForm(
+        request.POST or None, initial={"materials": product.materials.all()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            material_services.link_materials(
+                product=product, by=request.user, materials=form.cleaned_data["materials"]
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        messages.success(request, _("The materials of this product were saved."))
+        return redirect(product.get_absolute_url() + "#materials")
+    return render(
+        request, "products/material_product_form.html", {"form": form, "product": product}
+    )
