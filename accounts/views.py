@@ -1,4 +1,3 @@
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,28 +14,6 @@ from .decorators import role_required
 from .exceptions import AccountError
 from .forms import AcceptInvitationForm, InvitationForm, ProfileForm
 from .models import Invitation, PrivacyNotice, Role
-
-HOME_TEMPLATES = {
-    Role.OFFICER: "home/officer.html",
-    Role.CENTRE_STAFF: "home/centre_staff.html",
-    Role.FACULTY: "home/faculty.html",
-    Role.STUDENT: "home/student.html",
-    Role.ENTREPRENEUR: "home/entrepreneur.html",
-}
-
-
-def home(request):
-    """The public landing page, or the signed-in person's own home."""
-    user = request.user
-    if not user.is_authenticated:
-        return render(request, "home/landing.html")
-    context = {
-        "needs_mfa_setup": user.needs_mfa and not is_mfa_enabled(user),
-        "recent_notifications": user.notifications.for_inbox()[:5],
-    }
-    if user.role == Role.OFFICER:
-        context["pending_invitations"] = Invitation.objects.pending().count()
-    return render(request, HOME_TEMPLATES.get(user.role, "home/landing.html"), context)
 
 
 @require_POST

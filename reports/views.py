@@ -1,0 +1,102 @@
+"""Each person's home page: what they can do next, from every part of the portal.
+
+It lives here because it reads from all apps and `reports` is the one app allowed to.
+"""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import Invitation, Role
+from accounts.thaidates import fiscal_year
+from entrepreneurs.models import Enterprise, VerificationStatus
+from products.models import Material, Product, ProductStatus, UpgradeRecord
+
+HOME_TEMPLATES = {
+    Role.OFFICER: "home/officer.html",
+    Role.CENTRE_STAFF: "home/centre_staff.html",
+    Role.FACULTY: "home/faculty.html",
+    Role.STUDENT: "home/student.html",
+    Role.ENTREPRENEUR: "home/entrepreneur.html",
+}
+
+
+def fiscal_year_start(today):
+    """1 October that opened the Thai government fiscal year `today` is in."""
+    year = today.year if today.month >= 10 else today.year - 1
+    return today.replace(year=year, month=10, day=1)
+
+
+def entrepreneur_context(user):
+    enterprises = list(
+        Enterprise.objects.belonging_to(user)
+        .with_place()
+        .annotate(product_count=Count("products", distinct=True))
+        .order_by("name_th")
+    )
+    products = list(
+        Product.objects.filter(enterprise__in=[e.pk for e in enterprises])
+        .select_related("enterprise", "category")
+        .with_cover()
+        .prefetch_related(
+            Prefetch(
+                "upgrades",
+                queryset=UpgradeRecord.objects.order_by("-started_on", "-recorded_at"),
+                to_attr="recent_upgrades",
+            )
+        )
+        .order_by("-updated_at")[:12]
+    )
+    return {"enterprises": enterprises, "products": products}
+
+
+def officer_context(user):
+    today = timezone.localdate()
+    since = fiscal_year_start(today)
+    enterprises = Enterprise.objects.aggregate(
+        total=Count("pk"),
+        unverified=Count("pk", filter=Q(status=VerificationStatus.UNVERIFIED)),
+        verified=Count("pk", filter=Q(status=VerificationStatus.VERIFIED)),
+    )
+    products = Product.objects.aggregate(
+        total=Count("pk"), published=Count("pk", filter=Q(status=ProductStatus.PUBLISHED))
+    )
+    upgrades = UpgradeRecord.objects.filter(started_on__gte=since).aggregate(
+        total=Count("pk"), products=Count("product", distinct=True)
+    )
+    waiting = (
+        Enterprise.objects.filter(status=VerificationStatus.UNVERIFIED)
+        .with_place()
+        .order_by("created_at")[:5]
+    )
+    return {
+        "fiscal_year": fiscal_year(today),
+        "enterprise_counts": enterprises,
+        "product_counts": products,
+        "upgrade_counts": upgrades,
+        "waiting_enterprises": waiting,
+        "pending_invitations": Invitation.objects.pending().count(),
+    }
+
+
+def centre_staff_context(user):
+    return {"material_count": Material.objects.count()}
+
+
+def home(request):
+    """The public landing page, or the signed-in person's own home."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "home/landing.html")
+    context = {
+        "needs_mfa_setup": user.needs_mfa and not is_mfa_enabled(user),
+        "recent_notifications": user.notifications.for_inbox()[:5],
+    }
+    if user.role == Role.ENTREPRENEUR:
+        context.update(entrepreneur_context(user))
+    elif user.role == Role.OFFICER:
+        context.update(officer_context(user))
+    elif user.role == Role.CENTRE_STAFF:
+        context.update(centre_staff_context(user))
+    return render(request, HOME_TEMPLATES.get(user.role, "home/landing.html"), context)

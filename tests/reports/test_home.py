@@ -1,0 +1,56 @@
+import pytest
+from django.urls import reverse
+
+from entrepreneurs.models import VerificationStatus
+from tests.factories import EnterpriseFactory, ProductFactory, UpgradeRecordFactory
+
+
+def test_entrepreneur_home_shows_own_enterprises_products_and_latest_upgrade(
+    client, owner, outsider
+):
+    mine = EnterpriseFactory(owner=owner, name_th="วิสาหกิจของฉัน")
+    EnterpriseFactory(owner=outsider, name_th="วิสาหกิจคนอื่น")
+    product = ProductFactory(enterprise=mine, name_th="ชามไก่ของฉัน")
+    UpgradeRecordFactory(product=product)
+    client.force_login(owner)
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "วิสาหกิจของฉัน" in page.text
+    assert "ชามไก่ของฉัน" in page.text
+    assert "วิสาหกิจคนอื่น" not in page.text
+    assert reverse("products:product_create", args=[mine.pk]) in page.text
+
+
+def test_entrepreneur_without_enterprise_is_invited_to_register(client, owner):
+    client.force_login(owner)
+    page = client.get(reverse("home"))
+    assert reverse("entrepreneurs:enterprise_create") in page.text
+
+
+def test_entrepreneur_home_query_count_does_not_grow(client, owner, django_assert_max_num_queries):
+    enterprise = EnterpriseFactory(owner=owner)
+    client.force_login(owner)
+    ProductFactory(enterprise=enterprise)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("home"))
+    for _ in range(10):
+        UpgradeRecordFactory(product=ProductFactory(enterprise=enterprise))
+    with django_assert_max_num_queries(14):
+        client.get(reverse("home"))
+
+
+def test_officer_home_lists_enterprises_waiting_for_verification(officer_client):
+    EnterpriseFactory(name_th="รอตรวจสอบ", status=VerificationStatus.UNVERIFIED)
+    EnterpriseFactory(name_th="ตรวจแล้ว", status=VerificationStatus.VERIFIED)
+    page = officer_client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "รอตรวจสอบ" in page.text
+    assert "ตรวจแล้ว" not in page.text
+    assert reverse("entrepreneurs:enterprise_list") + "?status=unverified" in page.text
+
+
+@pytest.mark.parametrize("person", ["staff_2fa", "faculty", "student"])
+def test_other_roles_reach_the_material_library_from_home(client, request, person):
+    client.force_login(request.getfixturevalue(person))
+    page = client.get(reverse("home"))
+    assert reverse("products:material_list") in page.text
