@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from entrepreneurs.models import BilingualName, Enterprise, Member
+from entrepreneurs.models import BilingualName, Enterprise, Member, VerificationStatus
 
 
 def product_image_path(instance, filename):
@@ -130,6 +130,10 @@ class KilnType(models.TextChoices):
 class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=ProductStatus.PUBLISHED)
+
+    def on_showcase(self):
+        """What the public may see: published products of enterprises that are not inactive."""
+        return self.published().exclude(enterprise__status=VerificationStatus.INACTIVE)
 
     def visible_to(self, user):
         """Officers and faculty see every product; members see their enterprises' products."""

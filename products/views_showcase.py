@@ -12,16 +12,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.thaidates import display_year
-from entrepreneurs.models import District, VerificationStatus
+from entrepreneurs.models import District
 
 from .models import Category, Product, UpgradeArea, UpgradeRecord
 
 PAGE_SIZE = 24
-
-
-def showcase_products():
-    """What the public may see: published products of enterprises that are not inactive."""
-    return Product.objects.published().exclude(enterprise__status=VerificationStatus.INACTIVE)
 
 
 def with_upgrade_areas(products):
@@ -90,7 +85,9 @@ class ShowcaseFilter(django_filters.FilterSet):
         district.field_class = DistrictChoiceField
         # Only districts that have something to show, so no choice leads to an empty page.
         district.queryset = (
-            District.objects.filter(code__in=showcase_products().values("enterprise__district"))
+            District.objects.filter(
+                code__in=Product.objects.on_showcase().values("enterprise__district")
+            )
             .select_related("province")
             .by_name()
         )
@@ -118,7 +115,7 @@ def _decorate(product):
 
 def index(request):
     products = with_upgrade_areas(
-        showcase_products()
+        Product.objects.on_showcase()
         .select_related("category", "enterprise__district__province")
         .with_cover()
         .order_by(F("published_at").desc(nulls_last=True), "name_th", "pk")
@@ -133,7 +130,9 @@ def index(request):
 def product_detail(request, pk):
     product = get_object_or_404(
         with_upgrade_areas(
-            showcase_products().select_related("category__parent", "enterprise__district__province")
+            Product.objects.on_showcase().select_related(
+                "category__parent", "enterprise__district__province"
+            )
         ),
         pk=pk,
     )
