@@ -284,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "products.tasks.notify_expiring_certifications",
         "schedule": crontab(hour=7, minute=0),  # daily, Asia/Bangkok
     },
+    "delete-stale-import-uploads": {
+        "task": "entrepreneurs.tasks.delete_stale_import_uploads",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 OUTBOX_SWEEP_AFTER_SECONDS = 60
 OUTBOX_MAX_ATTEMPTS = 10

@@ -12,16 +12,17 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 import openpyxl
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from openpyxl.styles import Font
@@ -974,3 +975,23 @@ class EnterpriseImporter(Importer):
             "count": result.skipped
         }
         return f"{imported}, {skipped}"
+
+
+def delete_stale_uploads(*, older_than=None) -> int:
+    """Delete import files nobody confirmed or cancelled; returns how many went.
+
+    An officer who closes the preview tab leaves the upload behind in private storage.
+    """
+    storage = storages["private"]
+    cutoff = timezone.now() - (older_than or timedelta(days=1))
+    try:
+        _folders, files = storage.listdir("imports")
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in files:
+        path = f"imports/{name}"
+        if storage.get_modified_time(path) < cutoff:
+            storage.delete(path)
+            deleted += 1
+    return deleted

@@ -575,3 +575,23 @@ def test_csv_template_opens_and_its_example_imports_cleanly(officer_client):
 
 def test_template_of_unknown_format_is_not_found(officer_client):
     assert officer_client.get(TEMPLATE, {"format": "pdf"}).status_code == 404
+
+
+def test_stale_uploads_are_deleted_and_fresh_ones_kept(db):
+    import os
+    import time
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from entrepreneurs.tasks import delete_stale_import_uploads
+
+    storage = storages["private"]
+    old = storage.save("imports/" + "a" * 32 + ".csv", ContentFile(b"x"))
+    fresh = storage.save("imports/" + "b" * 32 + ".csv", ContentFile(b"y"))
+    two_days_ago = time.time() - timedelta(days=2).total_seconds()
+    os.utime(storage.path(old), (two_days_ago, two_days_ago))
+    assert delete_stale_import_uploads.delay().get() == 1
+    assert not storage.exists(old)
+    assert storage.exists(fresh)
