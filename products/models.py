@@ -132,8 +132,8 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(status=ProductStatus.PUBLISHED)
 
     def on_showcase(self):
-        """What the public may see: published products of enterprises that are not inactive."""
-        return self.published().exclude(enterprise__status=VerificationStatus.INACTIVE)
+        """What the public may see: published products of enterprises an officer verified."""
+        return self.published().filter(enterprise__status=VerificationStatus.VERIFIED)
 
     def visible_to(self, user):
         """Officers and faculty see every product; members see their enterprises' products."""

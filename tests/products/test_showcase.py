@@ -30,6 +30,8 @@ def _media(settings, tmp_path):
 
 
 def published(**kwargs):
+    if "enterprise" not in kwargs:
+        kwargs["enterprise"] = EnterpriseFactory(status=VerificationStatus.VERIFIED)
     kwargs.setdefault("published_at", timezone.now())
     return ProductFactory(status=ProductStatus.PUBLISHED, **kwargs)
 
@@ -76,9 +78,10 @@ def test_index_hides_drafts_archived_and_inactive_enterprises(client, db):
         assert hidden not in html
 
 
-def test_unverified_enterprises_published_products_are_shown(client, db):
+def test_unverified_enterprises_published_products_wait_for_verification(client, db):
     product = published(enterprise=EnterpriseFactory(status=VerificationStatus.UNVERIFIED))
-    assert page(client, product).status_code == 200
+    assert page(client, product).status_code == 404
+    assert product.name_th not in index(client).text
 
 
 @pytest.mark.parametrize("status", [ProductStatus.DRAFT, ProductStatus.ARCHIVED])
@@ -93,7 +96,10 @@ def test_product_page_is_404_for_inactive_enterprise(client, db):
 
 
 def test_product_page_is_404_even_for_its_owner_while_draft(client, owner):
-    product = ProductFactory(enterprise=EnterpriseFactory(owner=owner), status=ProductStatus.DRAFT)
+    product = ProductFactory(
+        enterprise=EnterpriseFactory(status=VerificationStatus.VERIFIED, owner=owner),
+        status=ProductStatus.DRAFT,
+    )
     client.force_login(owner)
     assert page(client, product).status_code == 404
 
@@ -127,6 +133,7 @@ def test_product_page_shows_photos_spec_certifications_and_place(client, db):
 
 def test_product_page_shows_no_personal_data(client, owner, officer, faculty, tmp_path):
     maker = EnterpriseFactory(
+        status=VerificationStatus.VERIFIED,
         owner=owner,
         phone="054 999 888",
         line_id="secret.line.id",
@@ -164,7 +171,12 @@ def test_product_page_shows_no_personal_data(client, owner, officer, faculty, tm
 
 
 def test_index_shows_no_personal_data(client, owner):
-    maker = EnterpriseFactory(owner=owner, phone="054 999 888", address_line="99/9 หมู่ 9 ซอยลับ")
+    maker = EnterpriseFactory(
+        status=VerificationStatus.VERIFIED,
+        owner=owner,
+        phone="054 999 888",
+        address_line="99/9 หมู่ 9 ซอยลับ",
+    )
     published(enterprise=maker, created_by=owner)
     html = index(client).text
     for private in ["054 999 888", "99/9 หมู่ 9", owner.full_name, owner.email]:
@@ -192,7 +204,9 @@ def test_filter_by_type(client, db):
 
 
 def test_filter_by_district(client, db):
-    city = EnterpriseFactory(subdistrict=subdistrict(MUEANG_LAMPANG))
+    city = EnterpriseFactory(
+        status=VerificationStatus.VERIFIED, subdistrict=subdistrict(MUEANG_LAMPANG)
+    )
     published(name_th="แก้วมัคในเมือง", enterprise=city)
     published(name_th="ชามที่เกาะคา")
     html = index(client, district="5201").text
@@ -202,7 +216,9 @@ def test_filter_by_district(client, db):
 
 def test_district_choices_are_only_districts_with_published_products(client, db):
     published()  # Ko Kha
-    city = EnterpriseFactory(subdistrict=subdistrict(MUEANG_LAMPANG))
+    city = EnterpriseFactory(
+        status=VerificationStatus.VERIFIED, subdistrict=subdistrict(MUEANG_LAMPANG)
+    )
     ProductFactory(enterprise=city, status=ProductStatus.DRAFT)
     districts = index(client).context["filter"].form.fields["district"].queryset
     assert [d.code for d in districts] == ["5203"]
@@ -231,7 +247,10 @@ def test_upgraded_badge_lists_areas_and_filter_keeps_only_upgraded(client, db):
     published(name_th="ชามที่ยังไม่ยกระดับ")
     response = index(client)
     card = next(p for p in response.context["page"] if p.pk == upgraded.pk)
-    assert [str(area) for area in card.upgrade_areas] == ["Design", "Standards"]
+    assert [str(area) for area in card.upgrade_areas] == [
+        str(UpgradeArea.DESIGN.label),
+        str(UpgradeArea.STANDARDS.label),
+    ]
     assert "Design, Standards" in response.text
     html = index(client, upgraded="on").text
     assert "ชามที่ยกระดับแล้ว" in html
@@ -283,7 +302,11 @@ def make_showcase(count):
         if n % 2:
             UpgradeRecordFactory(product=product)
     # One more district, so the district choices are not trivially one row.
-    published(enterprise=EnterpriseFactory(subdistrict=subdistrict(MUEANG_LAMPANG)))
+    published(
+        enterprise=EnterpriseFactory(
+            status=VerificationStatus.VERIFIED, subdistrict=subdistrict(MUEANG_LAMPANG)
+        )
+    )
 
 
 # Both counts include the SAVEPOINT and RELEASE of ATOMIC_REQUESTS.
@@ -303,3 +326,15 @@ def test_filtered_index_query_count_does_not_grow(client, db, django_assert_max_
         response = index(client, district="5203", upgraded="on", q="rooster")
     assert response.status_code == 200
     assert len(response.context["page"]) == min(count // 2, 24)
+
+
+def test_owner_is_told_a_published_product_waits_for_verification(client, owner):
+    enterprise = EnterpriseFactory(owner=owner, status=VerificationStatus.UNVERIFIED)
+    product = published(enterprise=enterprise)
+    client.force_login(owner)
+    detail = client.get(reverse("products:product_detail", args=[product.pk]))
+    assert reverse("showcase:product", args=[product.pk]) not in detail.text
+    enterprise.status = VerificationStatus.VERIFIED
+    enterprise.save()
+    detail = client.get(reverse("products:product_detail", args=[product.pk]))
+    assert reverse("showcase:product", args=[product.pk]) in detail.text

@@ -200,7 +200,7 @@ def test_a_bad_photo_is_refused_with_its_message_and_nothing_is_saved(
         {**form_data(), "before_photo": not_a_photo(), "after_photo": png()},
     )
     assert response.status_code == 200
-    assert "not a photo we can read" in response.context["form"].errors["before_photo"][0]
+    assert "ไม่ใช่ภาพถ่ายที่ระบบอ่านได้" in response.context["form"].errors["before_photo"][0]
     assert not UpgradeRecord.objects.exists()
     assert not Notification.objects.exists()
     assert not (settings.MEDIA_ROOT / "upgrades").exists()
