@@ -251,7 +251,7 @@ def test_upgraded_badge_lists_areas_and_filter_keeps_only_upgraded(client, db):
         str(UpgradeArea.DESIGN.label),
         str(UpgradeArea.STANDARDS.label),
     ]
-    assert "Design, Standards" in response.text
+    assert "การออกแบบ, มาตรฐาน" in response.text
     html = index(client, upgraded="on").text
     assert "ชามที่ยกระดับแล้ว" in html
     assert "ชามที่ยังไม่ยกระดับ" not in html
