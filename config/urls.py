@@ -15,6 +15,7 @@ urlpatterns = [
     path("enterprises/", include("entrepreneurs.urls")),
     path("products/", include("products.urls")),
     path("showcase/", include("products.urls_showcase")),
+    path("programmes/", include("programmes.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

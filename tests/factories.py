@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts.models import Role, User
 from entrepreneurs.models import (
@@ -25,6 +26,7 @@ from products.models import (
     UpgradeRecord,
     UpgradeStage,
 )
+from programmes.models import Intake, Programme, ProgrammeStatus
 
 DEFAULT_PASSWORD = "clay-and-glaze-2569"
 
@@ -157,3 +159,33 @@ class MaterialTestFactory(factory.django.DjangoModelFactory):
     tested_on = _dt.date(2026, 6, 1)
     shrinkage = Decimal("11.50")
     water_absorption = Decimal("0.80")
+
+
+# --- Programmes (issue 4) ----------------------------------------------------------------
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    title_th = "โครงการยกระดับอุตสาหกรรมวัสดุสร้างสรรค์และหัตถอุตสาหกรรม"
+    title_en = "Creative industrial materials and craft industry upgrading"
+    fiscal_year = 2570
+    policy = "DIPROM CARE"
+    status = ProgrammeStatus.ACTIVE
+    target_enterprises = 20
+
+
+class IntakeFactory(factory.django.DjangoModelFactory):
+    """An intake open now, for 5 places, open to every verified enterprise."""
+
+    class Meta:
+        model = Intake
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name_th = factory.Sequence(lambda n: f"รุ่นที่ {n + 1}")
+    name_en = factory.Sequence(lambda n: f"Cohort {n + 1}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - _dt.timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + _dt.timedelta(days=14))
+    capacity = 5
+    verified_only = True

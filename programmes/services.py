@@ -1,0 +1,311 @@
+"""Applications to intakes and their review: every change of state goes through here.
+
+Capacity is enforced by locking the intake's row before counting the places held, so two
+officers accepting at the same moment queue behind each other and the second sees the
+first's acceptance (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write lock its
+IMMEDIATE transactions take).
+"""
+
+import copy
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.services import record_audit
+from entrepreneurs.models import Enterprise, VerificationStatus
+from notifications.services import notify
+
+from .exceptions import (
+    AlreadyApplied,
+    IncompleteApplication,
+    IntakeClosed,
+    IntakeFull,
+    NotAllowed,
+    NotEligible,
+    NoteRequired,
+    TransitionRefused,
+)
+from .models import (
+    OPEN_STATES,
+    PLACE_HOLDING,
+    Enrolment,
+    EnrolmentAnswer,
+    EnrolmentEvent,
+    EnrolmentStatus,
+    Intake,
+)
+
+S = EnrolmentStatus
+
+# What an officer may decide, from which states.
+DECISIONS = {
+    S.UNDER_REVIEW: {S.SUBMITTED},
+    S.ACCEPTED: {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED},
+    S.WAITLISTED: {S.SUBMITTED, S.UNDER_REVIEW},
+    S.REJECTED: {S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.ACCEPTED},
+    S.RETURNED: {S.SUBMITTED, S.UNDER_REVIEW},
+    S.ACTIVE: {S.ACCEPTED},
+    S.COMPLETED: {S.ACTIVE},
+}
+NOTE_REQUIRED = {S.REJECTED, S.RETURNED}
+
+
+def is_officer(user):
+    return user.is_authenticated and user.role == Role.OFFICER
+
+
+def may_act_for(user, enterprise):
+    """Members of the enterprise apply for it; officers may too."""
+    return (
+        is_officer(user) or Enterprise.objects.belonging_to(user).filter(pk=enterprise.pk).exists()
+    )
+
+
+def applicants(enrolment):
+    """Everyone with an account who speaks for the applying enterprise."""
+    enterprise = enrolment.enterprise
+    users = {m.user for m in enterprise.members.select_related("user") if m.user_id}
+    if enterprise.created_by_id and enterprise.created_by.role == Role.ENTREPRENEUR:
+        users.add(enterprise.created_by)
+    return sorted(users, key=lambda u: u.pk)
+
+
+def places_taken(intake):
+    return intake.enrolments.filter(status__in=PLACE_HOLDING).count()
+
+
+def waitlist_position(enrolment):
+    """1 for the next in line; None when the application is not waitlisted."""
+    if enrolment.status != S.WAITLISTED:
+        return None
+    ahead = (
+        enrolment.intake.enrolments.filter(status=S.WAITLISTED)
+        .filter(
+            Q(submitted_at__lt=enrolment.submitted_at)
+            | Q(submitted_at=enrolment.submitted_at, pk__lt=enrolment.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def eligibility_reasons(*, intake, enterprise, products=()):
+    """Why this enterprise (with these products) may not apply; empty when it may."""
+    reasons = []
+    if enterprise.status == VerificationStatus.INACTIVE:
+        reasons.append(_("Your enterprise is inactive, so it cannot apply."))
+    elif intake.verified_only and enterprise.status != VerificationStatus.VERIFIED:
+        reasons.append(
+            _("Only enterprises verified by a DIPROM officer may apply; yours is not verified yet.")
+        )
+    provinces = list(intake.eligible_provinces.all())
+    if provinces and enterprise.province_id not in {p.code for p in provinces}:
+        reasons.append(
+            format_lazy(
+                _("This intake is for enterprises in {provinces}."),
+                provinces=", ".join(p.name for p in provinces),
+            )
+        )
+    if intake.eligible_kinds and enterprise.kind not in intake.eligible_kinds:
+        reasons.append(
+            format_lazy(
+                _("This intake is for these kinds of enterprise: {kinds}."),
+                kinds=", ".join(str(k) for k in intake.eligible_kind_labels),
+            )
+        )
+    categories = {c.pk for c in intake.eligible_categories.all()}
+    if categories:
+        for product in products:
+            if (
+                product.category_id not in categories
+                and product.category.parent_id not in categories
+            ):
+                reasons.append(
+                    format_lazy(
+                        _("{product} is not in a product category this intake upgrades."),
+                        product=product.name,
+                    )
+                )
+    return reasons
+
+
+def _record(enrolment, *, by, to_status, note=""):
+    EnrolmentEvent.objects.create(
+        enrolment=enrolment, from_status=enrolment.status, to_status=to_status, note=note, by=by
+    )
+    enrolment.status = to_status
+
+
+def _notify_applicants(enrolment, *, note=""):
+    context = {"note": note, "position": waitlist_position(enrolment)}
+    for user in applicants(enrolment):
+        notify(
+            user,
+            "enrolment_status",
+            enrolment,
+            url=reverse("programmes:enrolment_detail", args=[enrolment.pk]),
+            context=context,
+        )
+
+
+@transaction.atomic
+def save_application(*, intake, enterprise, by, products, answers) -> Enrolment:
+    """Create or update the enterprise's draft application to an intake."""
+    if not may_act_for(by, enterprise):
+        raise NotAllowed()
+    if not intake.is_open():
+        raise IntakeClosed()
+    products = list(products)
+    if any(p.enterprise_id != enterprise.pk for p in products):
+        raise NotAllowed(_("Choose only your own enterprise's products."))
+    enrolment, created = Enrolment.objects.select_for_update().get_or_create(
+        intake=intake, enterprise=enterprise, defaults={"created_by": by}
+    )
+    if not created and enrolment.status not in (S.DRAFT, S.RETURNED):
+        raise AlreadyApplied()
+    if created:
+        EnrolmentEvent.objects.create(enrolment=enrolment, to_status=S.DRAFT, by=by)
+    enrolment.products.set(products)
+    questions = {q.pk: q for q in intake.questions.all()}
+    for question_id, text in answers.items():
+        if question_id in questions:
+            EnrolmentAnswer.objects.update_or_create(
+                enrolment=enrolment, question_id=question_id, defaults={"text": text.strip()}
+            )
+    enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
+def submit_application(*, enrolment, by) -> Enrolment:
+    """Submit a draft (or a returned application); a full intake puts it on the waitlist."""
+    # Lock the intake so two last-minute submissions cannot both see a free place.
+    intake = (
+        Intake.objects.select_for_update().select_related("programme").get(pk=enrolment.intake_id)
+    )
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if not may_act_for(by, enrolment.enterprise):
+        raise NotAllowed()
+    if enrolment.status not in (S.DRAFT, S.RETURNED):
+        raise TransitionRefused(_("This application has been submitted already."))
+    if not intake.is_open():
+        raise IntakeClosed()
+    products = list(enrolment.products.select_related("category"))
+    reasons = eligibility_reasons(intake=intake, enterprise=enrolment.enterprise, products=products)
+    if reasons:
+        raise NotEligible(reasons)
+    if not products:
+        raise IncompleteApplication(_("Choose at least one product to upgrade."))
+    answered = {a.question_id for a in enrolment.answers.all() if a.text}
+    missing = [q for q in intake.questions.all() if q.required and q.pk not in answered]
+    if missing:
+        raise IncompleteApplication(
+            format_lazy(_("Answer every required question: {question}"), question=missing[0].text)
+        )
+    full = places_taken(intake) >= intake.capacity
+    if enrolment.submitted_at is None:
+        enrolment.submitted_at = timezone.now()
+    _record(enrolment, by=by, to_status=S.WAITLISTED if full else S.SUBMITTED)
+    enrolment.save()
+    _notify_applicants(enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def decide_enrolment(*, enrolment, by, decision, note="") -> Enrolment:
+    """An officer's decision on one application; capacity is checked under the intake's lock."""
+    if not is_officer(by):
+        raise NotAllowed()
+    intake = Intake.objects.select_for_update().get(pk=enrolment.intake_id)
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("enterprise").get(pk=enrolment.pk)
+    )
+    decision = S(decision)
+    if enrolment.status not in DECISIONS.get(decision, ()):
+        raise TransitionRefused()
+    note = (note or "").strip()
+    if decision in NOTE_REQUIRED and not note:
+        raise NoteRequired()
+    if decision == S.ACCEPTED and places_taken(intake) >= intake.capacity:
+        raise IntakeFull()
+    freed = enrolment.status in PLACE_HOLDING and decision not in PLACE_HOLDING
+    _record(enrolment, by=by, to_status=decision, note=note)
+    enrolment.decided_at = timezone.now()
+    enrolment.save()
+    record_audit(actor=by, action=f"enrolment.{decision}", target=enrolment, note=note)
+    _notify_applicants(enrolment, note=note)
+    if freed:
+        promote_waitlisted(intake=intake)
+    return enrolment
+
+
+@transaction.atomic
+def withdraw_application(*, enrolment, by) -> Enrolment:
+    """The applicant withdraws; a place it held goes to the next on the waitlist."""
+    intake = Intake.objects.select_for_update().get(pk=enrolment.intake_id)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if not may_act_for(by, enrolment.enterprise):
+        raise NotAllowed()
+    if enrolment.status not in OPEN_STATES:
+        raise TransitionRefused()
+    freed = enrolment.holds_place
+    _record(enrolment, by=by, to_status=S.WITHDRAWN)
+    enrolment.save()
+    _notify_applicants(enrolment)
+    if freed:
+        promote_waitlisted(intake=intake)
+    return enrolment
+
+
+def promote_waitlisted(*, intake) -> list[Enrolment]:
+    """Give free places to the waitlist, first come first served. Call under the intake's lock."""
+    promoted = []
+    free = intake.capacity - places_taken(intake)
+    for enrolment in intake.enrolments.waitlist().select_for_update()[: max(free, 0)]:
+        _record(enrolment, by=None, to_status=S.ACCEPTED, note=str(_("A place became free.")))
+        enrolment.decided_at = timezone.now()
+        enrolment.save()
+        _notify_applicants(enrolment)
+        promoted.append(enrolment)
+    return promoted
+
+
+def decide_many(*, enrolments, by, decision, note=""):
+    """Decide several applications, oldest submission first; returns (done, refused).
+
+    Each is decided in its own transaction, so one refusal (a full intake, a state that
+    does not allow it) leaves the others decided; `refused` pairs each with its reason.
+    """
+    done, refused = [], []
+    for enrolment in sorted(enrolments, key=lambda e: (e.submitted_at or e.created_at, e.pk)):
+        try:
+            done.append(decide_enrolment(enrolment=enrolment, by=by, decision=decision, note=note))
+        except (TransitionRefused, IntakeFull, NoteRequired, NotAllowed) as error:
+            refused.append((enrolment, error.message))
+    return done, refused
+
+
+def preview_notices(*, enrolments, decision, note=""):
+    """The notices a bulk decision would send, as (enrolment, recipient, subject, body)."""
+    from notifications.rendering import render_email
+
+    notices = []
+    for original in enrolments:
+        # A copy with the decided state, only to render the notice; nothing is saved.
+        enrolment = copy.copy(original)
+        enrolment.status = S(decision)
+        for user in applicants(original):
+            subject, body, _html = render_email(
+                "enrolment_status",
+                recipient=user,
+                obj=enrolment,
+                url=reverse("programmes:enrolment_detail", args=[enrolment.pk]),
+                context={"note": note, "position": None},
+            )
+            notices.append((original, user, subject, body))
+    return notices
