@@ -891,6 +891,19 @@ ENTERPRISE_COLUMNS = [
 ]
 
 
+def enterprise_keys(sheet, *, code_column, tax_column):
+    """The registration codes and tax-ID hashes a sheet names, to look up in one query."""
+    codes, hashes = set(), set()
+    for _number, values in sheet.rows:
+        code = validators.digits_only(values.get(code_column, ""))
+        if code:
+            codes.add(code)
+        tax_id = validators.digits_only(values.get(tax_column, ""))
+        if len(tax_id) == 13:
+            hashes.add(validators.hash_tax_id(tax_id))
+    return codes, hashes
+
+
 class EnterpriseImporter(Importer):
     key = "enterprises"
     title = _("Import enterprises")
@@ -914,14 +927,7 @@ class EnterpriseImporter(Importer):
             )
 
     def prepare(self, sheet, *, lock=False):
-        codes, hashes = set(), set()
-        for _number, values in sheet.rows:
-            code = validators.digits_only(values.get("registration_code", ""))
-            if code:
-                codes.add(code)
-            tax_id = validators.digits_only(values.get("tax_id", ""))
-            if len(tax_id) == 13:
-                hashes.add(validators.hash_tax_id(tax_id))
+        codes, hashes = enterprise_keys(sheet, code_column="registration_code", tax_column="tax_id")
         taken_codes, taken_tax_ids = {}, {}
         if codes or hashes:
             existing = Enterprise.objects.filter(

@@ -20,6 +20,7 @@ from entrepreneurs.importing import (
     choice_lookup,
     clean_choice,
     clean_text,
+    enterprise_keys,
     in_language,
     label_key,
 )
@@ -330,14 +331,9 @@ class ProductImporter(Importer):
             )
 
     def prepare(self, sheet, *, lock=False):
-        codes, hashes = set(), set()
-        for _number, values in sheet.rows:
-            code = validators.digits_only(values.get("enterprise_code", ""))
-            if code:
-                codes.add(code)
-            tax_id = validators.digits_only(values.get("enterprise_tax_id", ""))
-            if len(tax_id) == 13:
-                hashes.add(validators.hash_tax_id(tax_id))
+        codes, hashes = enterprise_keys(
+            sheet, code_column="enterprise_code", tax_column="enterprise_tax_id"
+        )
         enterprises = Enterprise.objects.filter(
             Q(registration_code__in=codes) | Q(tax_id_hash__in=hashes)
         ).order_by("pk")
