@@ -18,7 +18,7 @@ PAGE_SIZE = 25
 def list_page(request, filterset, template):
     """Render a list page, or only its district field when htmx asks after a province change."""
     if request.htmx and request.htmx.target == DISTRICT_FIELD_ID:
-        return render(request, "entrepreneurs/enterprise_list_district.html", {"filter": filterset})
+        return render(request, "includes/district_filter.html", {"filter": filterset})
     # get_page() shows the last page for a number past the end and the first for junk.
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, template, {"filter": filterset, "page_obj": page})
