@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst, format_lazy, get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import Enterprise, EnterpriseKind, Province
@@ -47,6 +48,24 @@ class ProgrammeStatus(models.TextChoices):
 class ProgrammeQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status__in=[ProgrammeStatus.ACTIVE, ProgrammeStatus.CLOSED])
+
+    def visible_to(self, user):
+        """Officers see every programme, drafts and archived ones too; others the public ones."""
+        from accounts.models import Role
+
+        if user.is_authenticated and user.role == Role.OFFICER:
+            return self
+        return self.public()
+
+    def listed(self, now=None):
+        """What the public list shows: active programmes and those closed this or last year."""
+        from accounts.thaidates import fiscal_year
+
+        recent = fiscal_year(now or timezone.now()) - 1
+        return self.filter(
+            Q(status=ProgrammeStatus.ACTIVE)
+            | Q(status=ProgrammeStatus.CLOSED, fiscal_year__gte=recent)
+        )
 
 
 class Programme(models.Model):
@@ -139,6 +158,28 @@ class IntakeQuerySet(models.QuerySet):
             programme__status=ProgrammeStatus.ACTIVE, opens_at__lte=now, closes_at__gt=now
         )
 
+    def with_rules(self):
+        """The eligibility lists, for eligibility_in_words() without a query per intake."""
+        return self.prefetch_related("eligible_provinces", "eligible_categories")
+
+    def with_places_taken(self):
+        """Annotate places_taken_count: applications that hold a place (see PLACE_HOLDING)."""
+        return self.annotate(
+            places_taken_count=models.Count(
+                "enrolments", filter=Q(enrolments__status__in=PLACE_HOLDING)
+            )
+        )
+
+
+# Enterprise kinds in the plural, lower case, for sentences about who may apply.
+KIND_PLURALS = {
+    EnterpriseKind.COMMUNITY_ENTERPRISE.value: _("community enterprises"),
+    EnterpriseKind.NETWORK.value: _("community-enterprise networks"),
+    EnterpriseKind.OTOP_GROUP.value: _("OTOP producer groups"),
+    EnterpriseKind.SME.value: _("SMEs"),
+    EnterpriseKind.ARTISAN.value: _("individual artisans"),
+}
+
 
 class Intake(models.Model):
     """A cohort of a programme: an application window, a capacity and who may apply."""
@@ -195,6 +236,29 @@ class Intake(models.Model):
     def eligible_kind_labels(self):
         labels = dict(EnterpriseKind.choices)
         return [labels[k] for k in self.eligible_kinds if k in labels]
+
+    def eligibility_in_words(self):
+        """The rules as sentences for applicants: "Enterprises in Lampang", and so on."""
+        rules = []
+        if self.verified_only:
+            rules.append(_("Verified enterprises only"))
+        provinces = [p.name for p in self.eligible_provinces.all()]
+        if provinces:
+            rules.append(
+                format_lazy(
+                    _("Enterprises in {provinces}"),
+                    provinces=get_text_list(provinces, _("and")),
+                )
+            )
+        kinds = [str(KIND_PLURALS[k]) for k in self.eligible_kinds if k in KIND_PLURALS]
+        if kinds:
+            rules.append(capfirst(get_text_list(kinds, _("and"))))
+        categories = [c.name for c in self.eligible_categories.all()]
+        if categories:
+            rules.append(
+                format_lazy(_("Products in: {categories}"), categories=", ".join(categories))
+            )
+        return rules or [_("Open to every enterprise")]
 
 
 class IntakeQuestion(models.Model):

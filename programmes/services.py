@@ -22,6 +22,7 @@ from notifications.services import notify
 
 from .exceptions import (
     AlreadyApplied,
+    EnrolmentError,
     IncompleteApplication,
     IntakeClosed,
     IntakeFull,
@@ -38,6 +39,10 @@ from .models import (
     EnrolmentEvent,
     EnrolmentStatus,
     Intake,
+    Partner,
+    Programme,
+    ProgrammePartner,
+    ProgrammeStatus,
 )
 
 S = EnrolmentStatus
@@ -309,3 +314,202 @@ def preview_notices(*, enrolments, decision, note=""):
             )
             notices.append((original, user, subject, body))
     return notices
+
+
+# --- Partners, programmes and intakes: officers run them --------------------------------
+
+P = ProgrammeStatus
+
+# Where a programme may go from each state; closed → active reopens it.
+PROGRAMME_MOVES = {
+    P.DRAFT: (P.ACTIVE,),
+    P.ACTIVE: (P.CLOSED,),
+    P.CLOSED: (P.ACTIVE, P.ARCHIVED),
+    P.ARCHIVED: (),
+}
+
+
+def next_programme_statuses(programme):
+    return PROGRAMME_MOVES[P(programme.status)]
+
+
+def _editable_fields(model, *, skip=()):
+    skip = {"id", "created_by", "created_at", *skip}
+    return [f.name for f in model._meta.concrete_fields if f.name not in skip]
+
+
+def _changed_fields(saved, edited, fields):
+    return [name for name in fields if getattr(saved, name) != getattr(edited, name)]
+
+
+def _refuse_archived(programme):
+    if programme.status == P.ARCHIVED:
+        raise EnrolmentError(_("This programme is archived; it can no longer be changed."))
+
+
+@transaction.atomic
+def save_partner(*, partner, by) -> Partner:
+    """Create or change a partner organisation."""
+    if not is_officer(by):
+        raise NotAllowed()
+    fields = _editable_fields(Partner)
+    if partner.pk is None:
+        partner.save()
+        record_audit(actor=by, action="partner.created", target=partner)
+        return partner
+    saved = Partner.objects.select_for_update().get(pk=partner.pk)
+    partner.save(update_fields=fields)
+    record_audit(
+        actor=by,
+        action="partner.changed",
+        target=partner,
+        fields=_changed_fields(saved, partner, fields),
+    )
+    return partner
+
+
+@transaction.atomic
+def save_programme(*, programme, by) -> Programme:
+    """Create or change a programme's details; its state changes only by set_programme_status."""
+    if not is_officer(by):
+        raise NotAllowed()
+    fields = _editable_fields(Programme, skip={"status"})
+    if programme.pk is None:
+        programme.status = P.DRAFT
+        programme.created_by = by
+        programme.save()
+        record_audit(actor=by, action="programme.created", target=programme)
+        return programme
+    saved = Programme.objects.select_for_update().get(pk=programme.pk)
+    _refuse_archived(saved)
+    # Only the details are written, so a state changed meanwhile by someone else stays.
+    programme.save(update_fields=fields)
+    programme.status = saved.status
+    record_audit(
+        actor=by,
+        action="programme.changed",
+        target=programme,
+        fields=_changed_fields(saved, programme, fields),
+    )
+    return programme
+
+
+@transaction.atomic
+def set_programme_status(*, programme, by, status) -> Programme:
+    """Move a programme draft → active → closed → archived, or reopen a closed one."""
+    if not is_officer(by):
+        raise NotAllowed()
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    current = P(programme.status)
+    if status not in P.values or P(status) not in PROGRAMME_MOVES[current]:
+        raise TransitionRefused(
+            format_lazy(
+                _("A programme that is {current} cannot be made {new}."),
+                current=current.label.lower(),
+                new=P(status).label.lower() if status in P.values else status,
+            )
+        )
+    programme.status = P(status)
+    programme.save(update_fields=["status"])
+    record_audit(
+        actor=by,
+        action="programme.status_changed",
+        target=programme,
+        from_status=current.value,
+        status=programme.status.value,
+    )
+    return programme
+
+
+@transaction.atomic
+def add_programme_partner(*, programme, partner, role, agreement_reference="", by):
+    """Name a partner of the programme in a role (lead, co-implementer, host, funder)."""
+    if not is_officer(by):
+        raise NotAllowed()
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _refuse_archived(programme)
+    if programme.partnerships.filter(partner=partner, role=role).exists():
+        raise EnrolmentError(_("This partner already has this role in the programme."))
+    partnership = ProgrammePartner.objects.create(
+        programme=programme,
+        partner=partner,
+        role=role,
+        agreement_reference=agreement_reference.strip(),
+    )
+    record_audit(
+        actor=by,
+        action="programme.partner_added",
+        target=programme,
+        partner=partner.pk,
+        role=role,
+        agreement_reference=partnership.agreement_reference,
+    )
+    return partnership
+
+
+@transaction.atomic
+def remove_programme_partner(*, partnership, by) -> None:
+    """Take a partner's role off the programme."""
+    if not is_officer(by):
+        raise NotAllowed()
+    programme = Programme.objects.select_for_update().get(pk=partnership.programme_id)
+    _refuse_archived(programme)
+    record_audit(
+        actor=by,
+        action="programme.partner_removed",
+        target=programme,
+        partner=partnership.partner_id,
+        role=partnership.role,
+    )
+    partnership.delete()
+
+
+@transaction.atomic
+def save_intake(
+    *, intake, by, provinces=(), categories=(), questions=(), removed_questions=()
+) -> Intake:
+    """Create or change an intake with its eligibility and questions.
+
+    `questions` are the intake's questions to keep, in order (new ones unsaved);
+    `removed_questions` are deleted unless someone has answered them. The capacity is
+    checked under the intake's lock, so it never drops below the places already taken;
+    when it grows, the waitlist moves up into the new places.
+    """
+    if not is_officer(by):
+        raise NotAllowed()
+    _refuse_archived(Programme.objects.select_for_update().get(pk=intake.programme_id))
+    if intake.closes_at <= intake.opens_at:
+        raise EnrolmentError(_("Applications must close after they open."))
+    created = intake.pk is None
+    if not created:
+        Intake.objects.select_for_update().get(pk=intake.pk)
+        taken = places_taken(intake)
+        if intake.capacity < taken:
+            raise EnrolmentError(
+                format_lazy(
+                    _("{taken} places are taken already; the capacity cannot be less."),
+                    taken=taken,
+                )
+            )
+    if EnrolmentAnswer.objects.filter(question__in=[q.pk for q in removed_questions]).exists():
+        raise EnrolmentError(_("Applicants have answered a question you removed; it has to stay."))
+    intake.save()
+    intake.eligible_provinces.set(provinces)
+    intake.eligible_categories.set(categories)
+    for question in removed_questions:
+        question.delete()
+    for position, question in enumerate(questions):
+        question.intake = intake
+        question.position = position
+        question.save()
+    record_audit(
+        actor=by,
+        action="intake.created" if created else "intake.changed",
+        target=intake,
+        capacity=intake.capacity,
+        opens_at=intake.opens_at.isoformat(),
+        closes_at=intake.closes_at.isoformat(),
+    )
+    if not created:
+        promote_waitlisted(intake=intake)
+    return intake

@@ -12,6 +12,8 @@ from accounts.models import Invitation, Role
 from accounts.thaidates import fiscal_year
 from entrepreneurs.models import Enterprise, VerificationStatus
 from products.models import Material, Product, ProductStatus, UpgradeRecord
+from programmes.models import Enrolment, EnrolmentStatus, Intake
+from programmes.selectors import applications_of
 
 HOME_TEMPLATES = {
     Role.OFFICER: "home/officer.html",
@@ -48,7 +50,14 @@ def entrepreneur_context(user):
         )
         .order_by("-updated_at")[:12]
     )
-    return {"enterprises": enterprises, "products": products}
+    applications = list(applications_of(user)[:5])
+    open_intakes = list(Intake.objects.open().select_related("programme").order_by("closes_at")[:5])
+    return {
+        "enterprises": enterprises,
+        "products": products,
+        "applications": applications,
+        "open_intakes": open_intakes,
+    }
 
 
 def officer_context(user):
@@ -77,6 +86,12 @@ def officer_context(user):
         "upgrade_counts": upgrades,
         "waiting_enterprises": waiting,
         "pending_invitations": Invitation.objects.pending().count(),
+        "to_review": Enrolment.objects.filter(
+            status__in=[EnrolmentStatus.SUBMITTED, EnrolmentStatus.UNDER_REVIEW]
+        ).count(),
+        "closing_intakes": Intake.objects.open()
+        .select_related("programme")
+        .order_by("closes_at")[:5],
     }
 
 

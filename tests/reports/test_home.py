@@ -54,3 +54,33 @@ def test_other_roles_reach_the_material_library_from_home(client, request, perso
     client.force_login(request.getfixturevalue(person))
     page = client.get(reverse("home"))
     assert reverse("products:material_list") in page.text
+
+
+def test_entrepreneur_home_lists_applications_and_open_intakes(client, owner):
+    from programmes.models import Enrolment, EnrolmentStatus
+    from tests.factories import IntakeFactory
+
+    enterprise = EnterpriseFactory(owner=owner, status=VerificationStatus.VERIFIED)
+    intake = IntakeFactory(name_th="รุ่นเปิดรับ")
+    other = IntakeFactory(name_th="รุ่นที่สมัครแล้ว")
+    Enrolment.objects.create(intake=other, enterprise=enterprise, status=EnrolmentStatus.SUBMITTED)
+    client.force_login(owner)
+    page = client.get(reverse("home"))
+    assert "รุ่นที่สมัครแล้ว" in page.text
+    assert intake.get_absolute_url() in page.text
+
+
+def test_officer_home_counts_applications_to_review(officer_client):
+    from programmes.models import Enrolment, EnrolmentStatus
+    from tests.factories import IntakeFactory
+
+    intake = IntakeFactory()
+    for status in (
+        EnrolmentStatus.SUBMITTED,
+        EnrolmentStatus.UNDER_REVIEW,
+        EnrolmentStatus.ACCEPTED,
+    ):
+        Enrolment.objects.create(intake=intake, enterprise=EnterpriseFactory(), status=status)
+    page = officer_client.get(reverse("home"))
+    assert reverse("programmes:review_queue") in page.text
+    assert page.context["to_review"] == 2

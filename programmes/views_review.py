@@ -1,0 +1,250 @@
+"""The officers' review queue: filter applications, read one beside the list, decide.
+
+A decision made from the side panel with htmx returns the panel and, out of band, the
+table row, so the officer never leaves the queue; without htmx it redirects back to it.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from entrepreneurs.filters import DISTRICT_FIELD_ID
+from products.models import Product
+
+from .exceptions import EnrolmentError, IntakeFull, TransitionRefused
+from .filters import ReviewFilter
+from .forms_review import BulkDecisionForm, DecisionForm, decisions_for
+from .models import Enrolment, EnrolmentAnswer, EnrolmentEvent, EnrolmentStatus, Intake
+from .selectors import with_waitlist_position
+from .services import DECISIONS, decide_enrolment, decide_many, preview_notices
+
+PAGE_SIZE = 25
+
+
+def applications(user):
+    """Applications an officer reviews: submitted ones, with their place in the waitlist."""
+    return with_waitlist_position(
+        Enrolment.objects.visible_to(user)
+        .exclude(status=EnrolmentStatus.DRAFT)
+        .select_related("enterprise__district", "enterprise__province", "intake__programme")
+    )
+
+
+def review_rows(user):
+    """The queue's rows, with the product names each row lists."""
+    return applications(user).prefetch_related(
+        Prefetch("products", queryset=Product.objects.order_by("name_th"))
+    )
+
+
+def panel_enrolments(user):
+    """One application with everything the side panel shows."""
+    return applications(user).prefetch_related(
+        Prefetch(
+            "products",
+            queryset=Product.objects.with_cover().select_related("category").order_by("name_th"),
+        ),
+        Prefetch(
+            "answers",
+            queryset=EnrolmentAnswer.objects.select_related("question").order_by(
+                "question__position", "question__pk"
+            ),
+        ),
+        Prefetch("events", queryset=EnrolmentEvent.objects.select_related("by")),
+        "enterprise__subdistrict",
+    )
+
+
+def queue_url(request):
+    """Where to go back to: the queue with the officer's filters, from `next` if it is safe."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return reverse("programmes:review_queue")
+
+
+def intakes_shown(filterset):
+    """The intakes whose places the header counts: the one filtered, else the open ones."""
+    intakes = Intake.objects.select_related("programme").with_places_taken()
+    chosen = filterset.chosen_intake()
+    if chosen is not None:
+        return intakes.filter(pk=chosen.pk)
+    return intakes.open().order_by("closes_at", "pk")
+
+
+@role_required(Role.OFFICER)
+def review_queue(request):
+    filterset = ReviewFilter(request.GET, queryset=review_rows(request.user), request=request)
+    if request.htmx and request.htmx.target == DISTRICT_FIELD_ID:
+        return render(request, "includes/district_filter.html", {"filter": filterset})
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programmes/review_queue.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "intakes": intakes_shown(filterset),
+            "bulk_form": BulkDecisionForm(user=request.user, auto_id="bulk_%s"),
+            "queue_url": request.get_full_path(),
+        },
+    )
+
+
+def render_panel(request, enrolment, *, form=None, error="", done="", with_row=False):
+    context = {
+        "enrolment": enrolment,
+        "decisions": decisions_for(enrolment.status),
+        "form": form or DecisionForm(),
+        "error": error,
+        "done": done,
+        "queue_url": queue_url(request),
+        "with_row": with_row,
+    }
+    if request.htmx:
+        return render(request, "programmes/review_panel.html", context)
+    return render(request, "programmes/review_panel_page.html", context)
+
+
+@role_required(Role.OFFICER)
+def review_panel(request, pk):
+    enrolment = get_object_or_404(panel_enrolments(request.user), pk=pk)
+    return render_panel(request, enrolment)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def review_decide(request, pk):
+    enrolment = get_object_or_404(applications(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    error = done = ""
+    if form.is_valid():
+        decision = form.cleaned_data["decision"]
+        try:
+            decide_enrolment(
+                enrolment=enrolment,
+                by=request.user,
+                decision=decision,
+                note=form.cleaned_data["note"],
+            )
+        except EnrolmentError as refusal:
+            error = str(refusal.message)
+        else:
+            done = _("Decision saved: %(status)s. The applicant has been notified.") % {
+                "status": EnrolmentStatus(decision).label
+            }
+            form = None
+    else:
+        error = _("The decision was not saved. Check the note and try again.")
+    if not request.htmx:
+        if done:
+            messages.success(request, done)
+        else:
+            messages.error(request, error)
+            for message in form.errors.get("note", []):
+                messages.error(request, message)
+        return redirect(queue_url(request))
+    enrolment = get_object_or_404(panel_enrolments(request.user), pk=pk)
+    return render_panel(request, enrolment, form=form, error=error, done=done, with_row=True)
+
+
+def likely_refusals(enrolments, decision):
+    """{pk: reason} for what a bulk decision will refuse, in decide_many's order.
+
+    A state the decision does not apply to is refused; acceptances beyond an intake's
+    free places too. The service checks again under lock when the officer sends.
+    """
+    decision = EnrolmentStatus(decision)
+    free = {}
+    if decision == EnrolmentStatus.ACCEPTED:
+        intake_ids = {e.intake_id for e in enrolments}
+        free = {
+            intake.pk: intake.capacity - intake.places_taken_count
+            for intake in Intake.objects.filter(pk__in=intake_ids).with_places_taken()
+        }
+    refusals = {}
+    for enrolment in enrolments:
+        if enrolment.status not in DECISIONS[decision]:
+            refusals[enrolment.pk] = TransitionRefused.message
+        elif decision == EnrolmentStatus.ACCEPTED:
+            if free[enrolment.intake_id] <= 0:
+                refusals[enrolment.pk] = IntakeFull.message
+            else:
+                free[enrolment.intake_id] -= 1
+    return refusals
+
+
+def chosen_enrolments(form):
+    """The selected applications, oldest submission first (the order decide_many takes)."""
+    return list(
+        form.cleaned_data["enrolments"]
+        .select_related("enterprise", "intake__programme")
+        .order_by("submitted_at", "created_at", "pk")
+    )
+
+
+def refuse_form(request, form):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(queue_url(request))
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def review_bulk_preview(request):
+    form = BulkDecisionForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return refuse_form(request, form)
+    enrolments = chosen_enrolments(form)
+    decision = form.cleaned_data["decision"]
+    note = form.cleaned_data["note"]
+    refusals = likely_refusals(enrolments, decision)
+    going = [e for e in enrolments if e.pk not in refusals]
+    return render(
+        request,
+        "programmes/review_bulk_preview.html",
+        {
+            "enrolments": enrolments,
+            "decision": decision,
+            "decision_label": EnrolmentStatus(decision).label,
+            "note": note,
+            "notices": preview_notices(enrolments=going, decision=decision, note=note),
+            "refused": [(e, refusals[e.pk]) for e in enrolments if e.pk in refusals],
+            "going": going,
+            "queue_url": queue_url(request),
+        },
+    )
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def review_bulk_decide(request):
+    form = BulkDecisionForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return refuse_form(request, form)
+    done, refused = decide_many(
+        enrolments=chosen_enrolments(form),
+        by=request.user,
+        decision=form.cleaned_data["decision"],
+        note=form.cleaned_data["note"],
+    )
+    summary = _("%(done)d decided, %(refused)d refused.") % {
+        "done": len(done),
+        "refused": len(refused),
+    }
+    (messages.warning if refused else messages.success)(request, summary)
+    for enrolment, reason in refused:
+        messages.warning(
+            request,
+            _("%(enterprise)s: %(reason)s")
+            % {"enterprise": enrolment.enterprise.name, "reason": reason},
+        )
+    return redirect(queue_url(request))
