@@ -140,19 +140,23 @@ def eligibility_reasons(*, intake, enterprise, products=()):
 
 
 def _record(enrolment, *, by, to_status, note=""):
-    EnrolmentEvent.objects.create(
+    event = EnrolmentEvent.objects.create(
         enrolment=enrolment, from_status=enrolment.status, to_status=to_status, note=note, by=by
     )
     enrolment.status = to_status
+    return event
 
 
 def _notify_applicants(enrolment, *, note=""):
-    context = {"note": note, "position": waitlist_position(enrolment)}
+    # The notice points at the event, not the application, so the inbox keeps showing
+    # the state as it was when the notice went out.
+    event = enrolment.events.order_by("-at", "-pk").first()
+    context = {"enrolment": enrolment, "note": note, "position": waitlist_position(enrolment)}
     for user in applicants(enrolment):
         notify(
             user,
             "enrolment_status",
-            enrolment,
+            event,
             url=reverse("programmes:enrolment_detail", args=[enrolment.pk]),
             context=context,
         )
@@ -301,16 +305,17 @@ def preview_notices(*, enrolments, decision, note=""):
 
     notices = []
     for original in enrolments:
-        # A copy with the decided state, only to render the notice; nothing is saved.
+        # A copy with the decided state and an unsaved event, only to render the notice.
         enrolment = copy.copy(original)
         enrolment.status = S(decision)
+        event = EnrolmentEvent(enrolment=enrolment, from_status=original.status, to_status=decision)
         for user in applicants(original):
             subject, body, _html = render_email(
                 "enrolment_status",
                 recipient=user,
-                obj=enrolment,
+                obj=event,
                 url=reverse("programmes:enrolment_detail", args=[enrolment.pk]),
-                context={"note": note, "position": None},
+                context={"enrolment": enrolment, "note": note, "position": None},
             )
             notices.append((original, user, subject, body))
     return notices

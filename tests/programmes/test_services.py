@@ -571,3 +571,22 @@ def test_event_history_records_each_step(intake, enterprise, product, owner, off
         (S.ACCEPTED, S.ACTIVE),
         (S.ACTIVE, S.COMPLETED),
     ]
+
+
+def test_an_earlier_notice_keeps_the_state_it_announced(owner, officer_2fa):
+    from notifications.models import Notification
+    from programmes import services
+    from tests.factories import EnterpriseFactory, IntakeFactory, ProductFactory
+
+    enterprise = EnterpriseFactory(owner=owner, status="verified")
+    product = ProductFactory(enterprise=enterprise)
+    intake = IntakeFactory()
+    enrolment = services.save_application(
+        intake=intake, enterprise=enterprise, by=owner, products=[product], answers={}
+    )
+    services.submit_application(enrolment=enrolment, by=owner)
+    services.decide_enrolment(enrolment=enrolment, by=officer_2fa, decision="accepted")
+    first, second = Notification.objects.filter(recipient=owner).order_by("created_at", "pk")
+    assert first.target.to_status == "submitted"
+    assert second.target.to_status == "accepted"
+    assert first.subject != second.subject
