@@ -237,7 +237,7 @@ def test_archived_programme_cannot_be_edited(officer_client, officer_2fa, progra
     url = reverse("programmes:programme_update", args=[programme.pk])
     response = officer_client.post(url, {**PROGRAMME_DATA, "title_en": "Changed"})
     assert response.status_code == 200
-    assert "archived" in str(response.context["form"].non_field_errors())
+    assert "เก็บถาวร" in str(response.context["form"].non_field_errors())
     programme.refresh_from_db()
     assert programme.title_en != "Changed"
 

@@ -60,6 +60,13 @@ def rows(response):
     return list(response.context["page_obj"])
 
 
+@pytest.fixture(autouse=True)
+def _officer_reads_english(officer):
+    """These tests read the queue's English wording; the officer chose English."""
+    officer.language = "en"
+    officer.save(update_fields=["language"])
+
+
 @pytest.fixture
 def intake(db):
     return IntakeFactory(capacity=2)
@@ -164,7 +171,7 @@ def test_review_queue_answers_the_district_field_for_htmx(officer_client, db):
         QUEUE, {"province": "52"}, HTTP_HX_TARGET="district-field", **HTMX
     )
     assert response.templates[0].name == "includes/district_filter.html"
-    assert "เกาะคา" in response.content.decode()
+    assert "Ko Kha" in response.content.decode()
 
 
 # --- The side panel ----------------------------------------------------------------------
