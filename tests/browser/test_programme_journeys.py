@@ -26,6 +26,7 @@ from programmes.models import (
     ProgrammeStatus,
 )
 from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.helpers import fits_phone, log_out, open_menu_if_collapsed
 from tests.conftest import enable_totp, totp_code
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -42,18 +43,6 @@ S = EnrolmentStatus
 PROGRAMME_TH = "โครงการพัฒนาอุตสาหกรรมวัสดุสร้างสรรค์และหัตถอุตสาหกรรม"
 PROGRAMME_EN = "Creative industrial materials and craft industry"
 QUESTION_EN = "What do you want to upgrade, and why?"
-
-
-def open_menu_if_collapsed(page):
-    toggler = page.get_by_role("button", name=re.compile("แสดงหรือซ่อนเมนู|Show or hide the menu"))
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-        # Wait for the menu to finish opening, or a click may land while it slides.
-        expect(page.locator("#nc-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
-
-
-def fits_phone(page):
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
 
 
 def in_english(context, live_server):
@@ -91,13 +80,6 @@ def log_in_officer(page, officer):
     page.locator("#id_code").fill(totp_code())
     page.locator("main").get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {officer.full_name}")
-
-
-def log_out(page):
-    open_menu_if_collapsed(page)
-    page.locator("#nc-user-menu").click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page.locator("main").get_by_role("link", name="Log in")).to_be_visible()
 
 
 def entrepreneur(email, name_th, name_en, product_en):
@@ -202,6 +184,7 @@ def test_entrepreneur_applies_officer_accepts_in_review_queue_entrepreneur_sees_
     assert [p.name_en for p in enrolment.products.all()] == ["Celadon tea set"]
     assert enrolment.answers.get().text == "A lead-free celadon glaze."
     log_out(mobile)
+    expect(mobile.locator("main").get_by_role("link", name="Log in")).to_be_visible()
 
     # --- The officer, at a desk, with two-factor sign-in ----------------------------------------
     office = desk(new_context, live_server)

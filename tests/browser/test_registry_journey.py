@@ -16,6 +16,7 @@ from entrepreneurs.validators import tax_id_check_digit
 from notifications.models import Notification
 from products.models import Product, ProductStatus
 from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.helpers import fits_phone, log_out, open_menu_if_collapsed
 from tests.conftest import enable_totp, totp_code
 from tests.factories import DEFAULT_PASSWORD
 
@@ -42,20 +43,10 @@ def jpeg(path, colour, size=(640, 480)):
     return str(path)
 
 
-def open_menu_if_collapsed(page):
-    toggler = page.get_by_role("button", name=re.compile("แสดงหรือซ่อนเมนู|Show or hide the menu"))
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-
-
 def switch_to_english(page):
     open_menu_if_collapsed(page)
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-
-
-def fits_phone(page):
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
 
 
 def expect_images_loaded(images, count):
@@ -225,9 +216,7 @@ def test_entrepreneur_registers_ko_kha_enterprise_officer_verifies_product_in_sh
     bowl.refresh_from_db()
     assert bowl.status == ProductStatus.PUBLISHED
 
-    open_menu_if_collapsed(phone)
-    phone.locator("#nc-user-menu").click()
-    phone.get_by_role("button", name="Log out").click()
+    log_out(phone)
     expect(phone.get_by_role("heading", level=1)).to_have_text("Nakhon Ceramic")
     expect(phone.locator("main").get_by_role("link", name="Log in")).to_be_visible()
 

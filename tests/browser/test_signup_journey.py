@@ -6,16 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import PrivacyConsent, Role, User
+from tests.browser.helpers import open_menu_if_collapsed
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "Kaolin-Lampang-52"
-
-
-def open_menu_if_collapsed(page):
-    toggler = page.get_by_role("button", name=re.compile("แสดงหรือซ่อนเมนู|Show or hide the menu"))
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
 
 
 def test_entrepreneur_signs_up_confirms_email_logs_in_and_switches_language(

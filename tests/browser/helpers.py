@@ -1,0 +1,31 @@
+"""Steps the browser journeys share: the menu on a phone, logging out, the width of a phone."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE_VIEWPORT
+
+
+def open_menu_if_collapsed(page):
+    """Open the navigation on a narrow screen and wait until it has finished sliding open.
+
+    A click that lands while Bootstrap's collapse is still moving can miss its target.
+    """
+    toggler = page.get_by_role("button", name=re.compile("แสดงหรือซ่อนเมนู|Show or hide the menu"))
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        expect(page.locator("#nc-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+
+
+def log_out(page):
+    """Log out through the user menu, in whichever language the page is in."""
+    open_menu_if_collapsed(page)
+    page.locator("#nc-user-menu").click()
+    expect(page.locator("#nc-user-menu")).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("button", name=re.compile("^(Log out|ลงชื่อออก)$")).click()
+
+
+def fits_phone(page):
+    """Nothing is wider than the phone's screen: no sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
