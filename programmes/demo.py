@@ -6,7 +6,7 @@ notifications are the ones a real application gets. Idempotent: nothing is done 
 the programme exists already.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -149,13 +149,16 @@ def _programme(officer):
 
 
 def _intake(programme, *, name_th, name_en, capacity, verified_only, closes_in):
-    now = timezone.now()
+    # Windows open at 08:30 and close at 16:30, Bangkok time, as an office would set them.
+    today = timezone.localdate()
+    opens = datetime.combine(today - timedelta(days=7), time(8, 30))
+    closes = datetime.combine(today + timedelta(days=closes_in), time(16, 30))
     intake = Intake.objects.create(
         programme=programme,
         name_th=name_th,
         name_en=name_en,
-        opens_at=now - timedelta(days=7),
-        closes_at=now + timedelta(days=closes_in),
+        opens_at=timezone.make_aware(opens),
+        closes_at=timezone.make_aware(closes),
         capacity=capacity,
         verified_only=verified_only,
     )

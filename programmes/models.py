@@ -132,8 +132,15 @@ class PartnerRole(models.TextChoices):
 
 
 class ProgrammePartner(models.Model):
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="partnerships")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="partnerships")
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="partnerships",
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="partnerships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=PartnerRole.choices)
     agreement_reference = models.CharField(_("agreement reference"), max_length=120, blank=True)
 

@@ -1,6 +1,9 @@
 """Whole-project checks: production settings, migrations, the compiled Thai catalogue."""
 
+import importlib
+import inspect
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -9,9 +12,12 @@ from pathlib import Path
 
 import polib
 import pytest
+from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 MESSAGES_DIR = Path(settings.BASE_DIR) / "locale" / "th" / "LC_MESSAGES"
 
@@ -106,6 +112,36 @@ def test_thai_catalogue_is_complete_and_up_to_date(domain):
     assert not stale, (
         f"{domain}.mo is older than {domain}.po (run manage.py compilemessages): {stale}"
     )
+
+
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+def _project_forms():
+    """Every form class defined in the apps' form modules."""
+    for app in apps.get_app_configs():
+        if not app.path.startswith(str(settings.BASE_DIR)) or ".venv" in app.path:
+            continue
+        for path in sorted(Path(app.path).glob("forms*.py")):
+            module = importlib.import_module(f"{app.name}.{path.stem}")
+            for _, cls in inspect.getmembers(module, inspect.isclass):
+                if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
+                    yield cls
+
+
+def test_every_form_field_has_a_thai_label():
+    """A field without a translated label shows its English name on a Thai page."""
+    found, english = 0, []
+    with translation.override("th"):
+        for cls in _project_forms():
+            for name, field in cls.base_fields.items():
+                found += 1
+                if isinstance(field.widget, forms.HiddenInput):
+                    continue
+                if field.label is None or not THAI.search(str(field.label)):
+                    english.append(f"{cls.__module__}.{cls.__name__}.{name}: {field.label!r}")
+    assert found > 50, "the form modules were not found"
+    assert not english, english
 
 
 def test_every_scheduled_task_exists():

@@ -235,6 +235,14 @@ def test_without_an_enterprise_asked_to_register_one(client, outsider, intake):
     assert "Register your enterprise first" in response.content.decode()
 
 
+def test_a_student_is_told_only_entrepreneurs_apply(client, student, intake):
+    english(student)
+    client.force_login(student)
+    page = client.get(apply_url(intake)).content.decode()
+    assert "Applications come from community enterprises" in page
+    assert reverse("entrepreneurs:enterprise_create") not in page
+
+
 def test_another_enterprise_cannot_be_chosen(client, outsider, intake, enterprise):
     client.force_login(outsider)
     assert client.get(apply_url(intake, enterprise)).status_code == 404

@@ -229,6 +229,18 @@ def test_closed_programme_offers_no_apply_button(client, db):
     assert reverse("programmes:intake_apply", args=[intake.pk]) not in page
 
 
+@pytest.mark.parametrize(
+    "who, offered",
+    [("owner", True), ("faculty", False), ("student", False), ("centre_staff", False)],
+)
+def test_apply_button_only_for_those_who_can_apply(client, request, who, offered):
+    """Entrepreneurs apply; students, faculty and centre staff are not led to a dead end."""
+    client.force_login(request.getfixturevalue(who))
+    intake = IntakeFactory()
+    page = client.get(intake_url(intake)).content.decode()
+    assert (reverse("programmes:intake_apply", args=[intake.pk]) in page) is offered
+
+
 def test_intake_detail_shows_questions_and_apply(english, db):
     intake = IntakeFactory(name_en="Cohort 9")
     IntakeQuestion.objects.create(
