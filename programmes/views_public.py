@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from .models import Intake, Programme
+from .models import Intake, PartnerRole, Programme
 
 PAGE_SIZE = 20
 
@@ -25,12 +25,21 @@ def programme_detail(request, pk):
     """A programme with its partners and intakes; drafts and archived ones only for officers."""
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
     intakes = programme.intakes.with_rules().with_places_taken().order_by("-closes_at")
+    # The lead agency is named once: not again as the lead partner of the same name.
+    partnerships = [
+        p
+        for p in programme.partnerships.select_related("partner")
+        if not (
+            p.role == PartnerRole.LEAD
+            and programme.lead_agency.strip() in (p.partner.name_th, p.partner.name_en)
+        )
+    ]
     return render(
         request,
         "programmes/programme_detail.html",
         {
             "programme": programme,
-            "partnerships": programme.partnerships.select_related("partner"),
+            "partnerships": partnerships,
             "intakes": intakes,
             "now": timezone.now(),
         },

@@ -210,6 +210,20 @@ def test_detail_shows_partners_intakes_and_eligibility(english, db):
     assert reverse("programmes:intake_apply", args=[closed.pk]) not in page
 
 
+def test_detail_names_the_lead_agency_once(english, db):
+    programme = ProgrammeFactory(lead_agency="กรมส่งเสริมอุตสาหกรรม (ดีพร้อม)")
+    diprom = Partner.objects.create(
+        name_th="กรมส่งเสริมอุตสาหกรรม (ดีพร้อม)", name_en="DIPROM", kind=PartnerKind.GOVERNMENT
+    )
+    funder = Partner.objects.create(name_th="กองทุน", name_en="Craft fund")
+    for partner, role in [(diprom, PartnerRole.LEAD), (funder, PartnerRole.LEAD)]:
+        ProgrammePartner.objects.create(programme=programme, partner=partner, role=role)
+    page = english.get(detail(programme)).content.decode()
+    assert page.count("กรมส่งเสริมอุตสาหกรรม (ดีพร้อม)") == 1
+    assert "DIPROM</dd>" not in page
+    assert "Craft fund" in page
+
+
 def test_detail_says_when_every_place_is_taken(english, db):
     from programmes.models import Enrolment, EnrolmentStatus
     from tests.factories import EnterpriseFactory
