@@ -29,3 +29,15 @@ def log_out(page):
 def fits_phone(page):
     """Nothing is wider than the phone's screen: no sideways scrolling."""
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+
+def navbar_is_one_line(page):
+    """On a laptop the expanded bar keeps every link on one line, inside the screen."""
+    height, overflow = page.evaluate(
+        """() => {
+            const bar = document.querySelector('nav.navbar');
+            const inner = bar.querySelector('.container');
+            return [bar.getBoundingClientRect().height, inner.scrollWidth - inner.clientWidth];
+        }"""
+    )
+    return height < 64 and overflow <= 0

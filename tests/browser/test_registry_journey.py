@@ -16,7 +16,12 @@ from entrepreneurs.validators import tax_id_check_digit
 from notifications.models import Notification
 from products.models import Product, ProductStatus
 from tests.browser.conftest import PHONE_VIEWPORT
-from tests.browser.helpers import fits_phone, log_out, open_menu_if_collapsed
+from tests.browser.helpers import (
+    fits_phone,
+    log_out,
+    navbar_is_one_line,
+    open_menu_if_collapsed,
+)
 from tests.conftest import enable_totp, totp_code
 from tests.factories import DEFAULT_PASSWORD
 
@@ -232,7 +237,11 @@ def test_entrepreneur_registers_ko_kha_enterprise_officer_verifies_product_in_sh
     desk.locator("main").get_by_role("button", name="Sign In").click()
     # The officer's profile says Thai; the switcher makes it English.
     expect(desk.get_by_role("heading", level=1)).to_have_text(f"สวัสดี คุณ{officer.full_name}")
+    # An officer has the most links; on a 1200-px laptop they still fit one line.
+    desk.set_viewport_size({"width": 1200, "height": 800})
+    assert navbar_is_one_line(desk)
     switch_to_english(desk)
+    assert navbar_is_one_line(desk)
 
     waiting = desk.locator(
         "section", has=desk.get_by_role("heading", name="Enterprises waiting for verification")
