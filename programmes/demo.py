@@ -14,6 +14,8 @@ from django.utils import timezone
 from accounts.models import User
 from entrepreneurs.demo import enterprise
 from entrepreneurs.models import Province
+from products.models import UpgradeArea, UpgradeStage
+from products.services.upgrades import record_upgrade
 
 from . import services
 from .models import (
@@ -30,6 +32,7 @@ from .models import (
 
 OFFICER_EMAIL = "officer@demo.nakhon-ceramic.test"
 OWNER_EMAIL = "owner@demo.nakhon-ceramic.test"
+FACULTY_EMAIL = "faculty@demo.nakhon-ceramic.test"
 LAMPANG = "52"
 
 TITLE_TH = "โครงการพัฒนาอุตสาหกรรมวัสดุสร้างสรรค์และหัตถอุตสาหกรรม"
@@ -191,6 +194,23 @@ def _apply(intake, spec, *, owner, officer):
     return enrolment
 
 
+def _first_upgrade(enrolment, *, faculty):
+    """The accepted enterprise's first design work in the programme: it counts on the dashboard."""
+    product = enrolment.products.order_by("pk").first()
+    record_upgrade(
+        product=product,
+        by=faculty,
+        data={
+            "area": UpgradeArea.DESIGN,
+            "stage": UpgradeStage.ASSESSMENT,
+            "summary": "ประเมินรูปทรงและลายเคลือบเดิมร่วมกับผู้เชี่ยวชาญดีพร้อม",
+            "what_changed": "สำรวจตลาดของฝากและกำหนดโจทย์ออกแบบชุดใหม่สามแบบ",
+            "expert": faculty,
+            "started_on": timezone.localdate(),
+        },
+    )
+
+
 def seed(*, stdout, style):
     stdout.write(style.MIGRATE_HEADING("Demo programme"))
     if Programme.objects.filter(title_th=TITLE_TH).exists():
@@ -217,6 +237,7 @@ def seed(*, stdout, style):
     )
     enrolments = [_apply(cohort, spec, owner=owner, officer=officer) for spec in APPLICATIONS]
     enrolments.append(_apply(clinic, RETURNED, owner=owner, officer=officer))
+    _first_upgrade(enrolments[0], faculty=User.objects.get(email=FACULTY_EMAIL))
     stdout.write(f"  {programme.title_th}")
     for enrolment in enrolments:
         stdout.write(f"    {enrolment.get_status_display():<20} {enrolment.enterprise.name_th}")

@@ -7,6 +7,7 @@ from accounts.models import User
 from entrepreneurs.demo import OWNER_EMAIL
 from entrepreneurs.models import VerificationStatus
 from notifications.models import Notification
+from products.models import UpgradeArea, UpgradeRecord
 from programmes.demo import TITLE_TH
 from programmes.models import (
     Enrolment,
@@ -20,11 +21,21 @@ from programmes.models import (
     ProgrammePartner,
     ProgrammeStatus,
 )
+from programmes.selectors import counted_upgrades
 from programmes.services import places_taken, waitlist_position
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Programme, Partner, ProgrammePartner, Intake, Enrolment, EnrolmentAnswer, EnrolmentEvent]
+MODELS = [
+    Programme,
+    Partner,
+    ProgrammePartner,
+    Intake,
+    Enrolment,
+    EnrolmentAnswer,
+    EnrolmentEvent,
+    UpgradeRecord,
+]
 S = EnrolmentStatus
 
 
@@ -88,3 +99,9 @@ def test_demo_owner_is_notified_of_the_acceptance(seeded):
     assert accepted.enterprise.members.filter(user=owner).exists()
     notices = Notification.objects.filter(recipient=owner, kind="enrolment_status")
     assert notices.count() == accepted.events.exclude(to_status=S.DRAFT).count()
+
+
+def test_demo_dashboard_counts_an_upgrade_made_in_the_programme(seeded):
+    counted = list(counted_upgrades(seeded))
+    assert [record.area for record in counted] == [UpgradeArea.DESIGN]
+    assert counted[0].product.enrolments.get().status == S.ACCEPTED
