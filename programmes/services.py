@@ -7,6 +7,7 @@ IMMEDIATE transactions take).
 """
 
 import copy
+from collections import Counter
 
 from django.db import transaction
 from django.db.models import Q
@@ -319,6 +320,29 @@ def preview_notices(*, enrolments, decision, note=""):
             )
             notices.append((original, user, subject, body))
     return notices
+
+
+def likely_promotions(*, enrolments, decision) -> list[Enrolment]:
+    """The waitlisted applications a decision on `enrolments` would move up to accepted.
+
+    Places freed by taking accepted or active applications out go to the waitlist, first
+    come first served, as promote_waitlisted gives them; applications in the same
+    selection are not counted as waiting. A preview: the decision itself checks again.
+    """
+    if S(decision) in PLACE_HOLDING:
+        return []
+    freed = Counter(e.intake_id for e in enrolments if e.status in PLACE_HOLDING)
+    chosen = [e.pk for e in enrolments]
+    promoted = []
+    for intake in Intake.objects.filter(pk__in=freed).with_places_taken().order_by("pk"):
+        free = intake.capacity - intake.places_taken_count + freed[intake.pk]
+        waiting = (
+            intake.enrolments.waitlist()
+            .exclude(pk__in=chosen)
+            .select_related("enterprise", "intake__programme")
+        )
+        promoted += waiting[: max(free, 0)]
+    return promoted
 
 
 # --- Partners, programmes and intakes: officers run them --------------------------------

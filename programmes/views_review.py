@@ -23,7 +23,13 @@ from .filters import ReviewFilter
 from .forms_review import BulkDecisionForm, DecisionForm, decisions_for
 from .models import Enrolment, EnrolmentAnswer, EnrolmentEvent, EnrolmentStatus, Intake
 from .selectors import with_waitlist_position
-from .services import DECISIONS, decide_enrolment, decide_many, preview_notices
+from .services import (
+    DECISIONS,
+    decide_enrolment,
+    decide_many,
+    likely_promotions,
+    preview_notices,
+)
 
 PAGE_SIZE = 25
 
@@ -208,6 +214,7 @@ def review_bulk_preview(request):
     note = form.cleaned_data["note"]
     refusals = likely_refusals(enrolments, decision)
     going = [e for e in enrolments if e.pk not in refusals]
+    promoted = likely_promotions(enrolments=going, decision=decision)
     return render(
         request,
         "programmes/review_bulk_preview.html",
@@ -217,6 +224,8 @@ def review_bulk_preview(request):
             "decision_label": EnrolmentStatus(decision).label,
             "note": note,
             "notices": preview_notices(enrolments=going, decision=decision, note=note),
+            # A place freed goes to the waitlist, and that applicant is told too.
+            "promotions": preview_notices(enrolments=promoted, decision=EnrolmentStatus.ACCEPTED),
             "refused": [(e, refusals[e.pk]) for e in enrolments if e.pk in refusals],
             "going": going,
             "queue_url": queue_url(request),

@@ -341,6 +341,42 @@ def test_bulk_preview_refuses_acceptances_beyond_the_free_places(officer_client,
     ]
 
 
+def test_bulk_preview_shows_the_waitlist_notices_that_freed_places_send(
+    officer_client, intake, django_capture_on_commit_callbacks
+):
+    """Rejecting both accepted applications frees two places: the first two waiting move up."""
+    accepted = [apply(intake, status=S.ACCEPTED, minutes_ago=90 - i) for i in range(2)]
+    first = UserFactory(role=Role.ENTREPRENEUR, language="en", full_name="Jane Potter")
+    second = UserFactory(role=Role.ENTREPRENEUR, language="th", full_name="บุญมี ปั้นดี")
+    waiting = [
+        apply(intake, status=S.WAITLISTED, owner=first, minutes_ago=30),
+        apply(intake, status=S.WAITLISTED, owner=second, minutes_ago=20),
+        apply(intake, status=S.WAITLISTED, minutes_ago=10),
+    ]
+    post = {"enrolments": [e.pk for e in accepted], "decision": "rejected", "note": "ไม่ผ่าน"}
+    response = officer_client.post(BULK_PREVIEW, post)
+    promotions = response.context["promotions"]
+    assert [(e, u) for e, u, _s, _b in promotions] == [(waiting[0], first), (waiting[1], second)]
+    assert promotions[0][3].startswith("Dear Jane Potter,")
+    assert promotions[1][3].startswith("เรียน คุณบุญมี ปั้นดี")
+    assert "And 2 notices to the waitlist" in response.content.decode()
+    assert not Notification.objects.exists()
+
+    # What the preview announced is what sending does.
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(BULK_DECIDE, {**post, "next": QUEUE})
+    statuses = [Enrolment.objects.get(pk=e.pk).status for e in waiting]
+    assert statuses == [S.ACCEPTED, S.ACCEPTED, S.WAITLISTED]
+    assert set(Notification.objects.values_list("recipient", flat=True)) >= {first.pk, second.pk}
+
+
+def test_bulk_preview_promotes_nobody_when_no_place_is_freed(officer_client, intake):
+    apply(intake, status=S.WAITLISTED, minutes_ago=10)
+    submitted = apply(intake, minutes_ago=20)
+    post = {"enrolments": [submitted.pk], "decision": "rejected", "note": "ไม่ผ่าน"}
+    assert officer_client.post(BULK_PREVIEW, post).context["promotions"] == []
+
+
 def test_bulk_send_decides_and_notifies(
     officer_client, bulk, mailoutbox, django_capture_on_commit_callbacks
 ):
