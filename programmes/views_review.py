@@ -225,6 +225,7 @@ def review_bulk_preview(request):
             "note": note,
             "notices": preview_notices(enrolments=going, decision=decision, note=note),
             # A place freed goes to the waitlist, and that applicant is told too.
+            "promoted": promoted,
             "promotions": preview_notices(enrolments=promoted, decision=EnrolmentStatus.ACCEPTED),
             "refused": [(e, refusals[e.pk]) for e in enrolments if e.pk in refusals],
             "going": going,

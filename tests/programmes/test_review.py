@@ -359,7 +359,7 @@ def test_bulk_preview_shows_the_waitlist_notices_that_freed_places_send(
     assert [(e, u) for e, u, _s, _b in promotions] == [(waiting[0], first), (waiting[1], second)]
     assert promotions[0][3].startswith("Dear Jane Potter,")
     assert promotions[1][3].startswith("เรียน คุณบุญมี ปั้นดี")
-    assert "And 2 notices to the waitlist" in response.content.decode()
+    assert "2 applications move up from the waitlist" in response.content.decode()
     assert not Notification.objects.exists()
 
     # What the preview announced is what sending does.
@@ -368,6 +368,18 @@ def test_bulk_preview_shows_the_waitlist_notices_that_freed_places_send(
     statuses = [Enrolment.objects.get(pk=e.pk).status for e in waiting]
     assert statuses == [S.ACCEPTED, S.ACCEPTED, S.WAITLISTED]
     assert set(Notification.objects.values_list("recipient", flat=True)) >= {first.pk, second.pk}
+
+
+def test_bulk_preview_names_a_promotion_even_when_nobody_can_be_told(officer_client, intake):
+    accepted = apply(intake, status=S.ACCEPTED, minutes_ago=30)
+    waiting = apply(intake, status=S.WAITLISTED, minutes_ago=10)  # no member has an account
+    post = {"enrolments": [accepted.pk], "decision": "rejected", "note": "ไม่ผ่าน"}
+    response = officer_client.post(BULK_PREVIEW, post)
+    assert response.context["promoted"] == [waiting]
+    assert response.context["promotions"] == []
+    page = response.content.decode()
+    assert waiting.enterprise.name_th in page
+    assert "No notice goes to them" in page
 
 
 def test_bulk_preview_promotes_nobody_when_no_place_is_freed(officer_client, intake):
