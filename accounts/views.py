@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -38,10 +39,20 @@ def profile(request):
             language=form.cleaned_data["language"],
         )
         response = redirect("accounts:profile")
+        # The same cookie as the language switcher's (Django's set_language) sets.
         response.set_cookie(
-            "django_language", user.language, max_age=365 * 24 * 3600, samesite="Lax"
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
-        messages.success(request, _("Your profile has been saved."))
+        # Said in the language just chosen: the next page is shown in it.
+        with translation.override(user.language):
+            messages.success(request, _("Your profile has been saved."))
         return response
     consents = user.privacy_consents.select_related("notice")
     return render(request, "accounts/profile.html", {"form": form, "consents": consents})

@@ -26,6 +26,8 @@ def test_profile_saves_name_phone_and_language(client, owner):
     assert response.cookies["django_language"].value == "en"
     page = client.get(reverse("accounts:profile"))
     assert "My profile" in page.text
+    # The confirmation is said in the language just chosen, like the page around it.
+    assert "Your profile has been saved." in page.text
 
 
 def test_profile_refuses_bad_phone_and_keeps_the_old_one(client, owner):
