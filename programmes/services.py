@@ -510,8 +510,10 @@ def save_intake(
     if intake.closes_at <= intake.opens_at:
         raise EnrolmentError(_("Applications must close after they open."))
     created = intake.pk is None
+    grown = False
     if not created:
-        Intake.objects.select_for_update().get(pk=intake.pk)
+        saved = Intake.objects.select_for_update().get(pk=intake.pk)
+        grown = intake.capacity > saved.capacity
         taken = places_taken(intake)
         if intake.capacity < taken:
             raise EnrolmentError(
@@ -539,6 +541,8 @@ def save_intake(
         opens_at=intake.opens_at.isoformat(),
         closes_at=intake.closes_at.isoformat(),
     )
-    if not created:
+    # Only new places move the waitlist: an officer may have waitlisted someone on purpose
+    # while places were free, and correcting a date or a name must not accept them.
+    if grown:
         promote_waitlisted(intake=intake)
     return intake

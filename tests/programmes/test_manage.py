@@ -489,6 +489,18 @@ def test_more_places_move_the_waitlist_up(officer_client):
     assert waiting.status == EnrolmentStatus.ACCEPTED
 
 
+def test_editing_an_intake_without_new_places_leaves_the_waitlist(officer_client):
+    """Someone waitlisted on purpose while places were free stays waitlisted."""
+    intake = IntakeFactory(capacity=3)
+    take_places(intake, 1)
+    (waiting,) = take_places(intake, 1, status=EnrolmentStatus.WAITLISTED)
+    url = reverse("programmes:intake_update", args=[intake.pk])
+    data = edit_data(intake, capacity="3", name_en="Cohort 1 (corrected)")
+    assert officer_client.post(url, data).status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == EnrolmentStatus.WAITLISTED
+
+
 def test_intake_questions_are_edited_added_and_removed(officer_client):
     intake = IntakeFactory()
     keep = IntakeQuestion.objects.create(intake=intake, text_th="ข้อ 1", position=0)
