@@ -285,14 +285,28 @@ def promote_waitlisted(*, intake) -> list[Enrolment]:
     return promoted
 
 
+def decision_order(enrolments, decision):
+    """The order a bulk decision takes: oldest submission first.
+
+    When the decision frees places (a rejection of accepted applications, say), the
+    selected applications that hold none are decided first: otherwise a waitlisted one in
+    the same selection could be promoted by a freed place, then decided, and be told both.
+    """
+    frees = S(decision) not in PLACE_HOLDING
+    return sorted(
+        enrolments,
+        key=lambda e: (frees and e.status in PLACE_HOLDING, e.submitted_at or e.created_at, e.pk),
+    )
+
+
 def decide_many(*, enrolments, by, decision, note=""):
-    """Decide several applications, oldest submission first; returns (done, refused).
+    """Decide several applications in decision_order; returns (done, refused).
 
     Each is decided in its own transaction, so one refusal (a full intake, a state that
     does not allow it) leaves the others decided; `refused` pairs each with its reason.
     """
     done, refused = [], []
-    for enrolment in sorted(enrolments, key=lambda e: (e.submitted_at or e.created_at, e.pk)):
+    for enrolment in decision_order(enrolments, decision):
         try:
             done.append(decide_enrolment(enrolment=enrolment, by=by, decision=decision, note=note))
         except (TransitionRefused, IntakeFull, NoteRequired, NotAllowed) as error:

@@ -27,6 +27,7 @@ from .services import (
     DECISIONS,
     decide_enrolment,
     decide_many,
+    decision_order,
     likely_promotions,
     preview_notices,
 )
@@ -162,7 +163,7 @@ def review_decide(request, pk):
 
 
 def likely_refusals(enrolments, decision):
-    """{pk: reason} for what a bulk decision will refuse, in decide_many's order.
+    """{pk: reason} for what a bulk decision will refuse; `enrolments` in decision_order.
 
     A state the decision does not apply to is refused; acceptances beyond an intake's
     free places too. The service checks again under lock when the officer sends.
@@ -188,7 +189,7 @@ def likely_refusals(enrolments, decision):
 
 
 def chosen_enrolments(form):
-    """The selected applications, oldest submission first (the order decide_many takes)."""
+    """The selected applications, oldest submission first."""
     return list(
         form.cleaned_data["enrolments"]
         .select_related("enterprise", "intake__programme")
@@ -209,8 +210,8 @@ def review_bulk_preview(request):
     form = BulkDecisionForm(request.POST, user=request.user)
     if not form.is_valid():
         return refuse_form(request, form)
-    enrolments = chosen_enrolments(form)
     decision = form.cleaned_data["decision"]
+    enrolments = decision_order(chosen_enrolments(form), decision)
     note = form.cleaned_data["note"]
     refusals = likely_refusals(enrolments, decision)
     going = [e for e in enrolments if e.pk not in refusals]

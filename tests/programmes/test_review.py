@@ -382,6 +382,20 @@ def test_bulk_preview_names_a_promotion_even_when_nobody_can_be_told(officer_cli
     assert "No notice goes to them" in page
 
 
+def test_bulk_reject_never_promotes_a_selected_waitlisted_application_first(officer_client, intake):
+    """Rejecting an accepted and a waitlisted application together: the waitlisted one is
+    rejected, not accepted by the freed place and then rejected."""
+    accepted = apply(intake, status=S.ACCEPTED, minutes_ago=90)
+    waiting = apply(intake, status=S.WAITLISTED, minutes_ago=30)
+    post = {"enrolments": [accepted.pk, waiting.pk], "decision": "rejected", "note": "ไม่ผ่าน"}
+    assert officer_client.post(BULK_PREVIEW, post).context["promoted"] == []
+    officer_client.post(BULK_DECIDE, {**post, "next": QUEUE})
+    waiting.refresh_from_db()
+    assert waiting.status == S.REJECTED
+    history = list(waiting.events.order_by("at", "pk").values_list("to_status", flat=True))
+    assert history == [S.WAITLISTED, S.REJECTED]
+
+
 def test_bulk_preview_promotes_nobody_when_no_place_is_freed(officer_client, intake):
     apply(intake, status=S.WAITLISTED, minutes_ago=10)
     submitted = apply(intake, minutes_ago=20)
