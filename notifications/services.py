@@ -30,10 +30,15 @@ BROKER_ERRORS = (KombuError, ChannelError, AMQPConnectionError, OSError)
 
 
 @transaction.atomic
+def receives_email(user) -> bool:
+    """Whether notify() emails this person: an active account with an address."""
+    return bool(user.email and user.is_active)
+
+
 def notify(recipient, kind, obj=None, *, url="", context=None, email=True) -> Notification:
     """Put an item in a person's inbox and, unless `email=False`, queue it as an email too."""
     outbound = None
-    if email and recipient.email and recipient.is_active:
+    if email and receives_email(recipient):
         subject, body, html = rendering.render_email(
             kind, recipient=recipient, obj=obj, url=url, context=context
         )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.services import record_audit
 from entrepreneurs.models import Enterprise, VerificationStatus
-from notifications.services import notify
+from notifications.services import notify, receives_email
 
 from .exceptions import (
     AlreadyApplied,
@@ -324,7 +324,7 @@ def preview_notices(*, enrolments, decision, note=""):
         enrolment = copy.copy(original)
         enrolment.status = S(decision)
         event = EnrolmentEvent(enrolment=enrolment, from_status=original.status, to_status=decision)
-        for user in applicants(original):
+        for user in filter(receives_email, applicants(original)):
             subject, body, _html = render_email(
                 "enrolment_status",
                 recipient=user,

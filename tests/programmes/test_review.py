@@ -396,6 +396,15 @@ def test_bulk_reject_never_promotes_a_selected_waitlisted_application_first(offi
     assert history == [S.WAITLISTED, S.REJECTED]
 
 
+def test_bulk_preview_leaves_out_accounts_no_email_goes_to(officer_client, bulk):
+    english = bulk["english"].enterprise.created_by
+    english.is_active = False
+    english.save(update_fields=["is_active"])
+    post = {"enrolments": [bulk["thai"].pk, bulk["english"].pk], "decision": "waitlisted"}
+    notices = officer_client.post(BULK_PREVIEW, post).context["notices"]
+    assert [recipient for _e, recipient, _s, _b in notices] == [bulk["thai"].enterprise.created_by]
+
+
 def test_bulk_preview_promotes_nobody_when_no_place_is_freed(officer_client, intake):
     apply(intake, status=S.WAITLISTED, minutes_ago=10)
     submitted = apply(intake, minutes_ago=20)
