@@ -413,3 +413,14 @@ class EnrolmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def shown_note(self):
+        """The note, or for a promotion from the waitlist the reason, in the reader's language."""
+        if self.note:
+            return self.note
+        promoted = (self.from_status, self.to_status) == (
+            EnrolmentStatus.WAITLISTED,
+            EnrolmentStatus.ACCEPTED,
+        )
+        return _("A place became free.") if promoted and self.by_id is None else ""

@@ -277,7 +277,8 @@ def promote_waitlisted(*, intake) -> list[Enrolment]:
     promoted = []
     free = intake.capacity - places_taken(intake)
     for enrolment in intake.enrolments.waitlist().select_for_update()[: max(free, 0)]:
-        _record(enrolment, by=None, to_status=S.ACCEPTED, note=str(_("A place became free.")))
+        # No note is stored: the history gives the reason in each reader's language.
+        _record(enrolment, by=None, to_status=S.ACCEPTED)
         enrolment.decided_at = timezone.now()
         enrolment.save()
         _notify_applicants(enrolment)

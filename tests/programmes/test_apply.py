@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role
 from entrepreneurs.models import Member, MemberRole, VerificationStatus
@@ -319,6 +319,27 @@ def test_others_get_404(client, request, who, enrolment):
 
 def test_anonymous_detail_goes_to_log_in(client, enrolment):
     assert reverse("account_login") in client.get(detail_url(enrolment)).url
+
+
+def test_promoted_applicant_reads_why_in_their_language_not_as_an_officers_note(
+    client, owner, officer
+):
+    """Promoted when an English-speaking applicant withdraws; the Thai applicant reads Thai."""
+    intake = IntakeFactory(capacity=1)
+    first = EnterpriseFactory(owner=owner, status=VerificationStatus.VERIFIED)
+    leaving = submitted(intake, first, ProductFactory(enterprise=first), owner)
+    services.decide_enrolment(enrolment=leaving, by=officer, decision=S.ACCEPTED)
+    thai = UserFactory(role=Role.ENTREPRENEUR, language="th")
+    second = EnterpriseFactory(owner=thai, status=VerificationStatus.VERIFIED)
+    waiting = submitted(intake, second, ProductFactory(enterprise=second), thai)
+    assert waiting.status == S.WAITLISTED
+    with translation.override("en"):
+        services.withdraw_application(enrolment=leaving, by=owner)
+    client.force_login(thai)
+    page = client.get(detail_url(waiting)).content.decode()
+    assert "มีที่นั่งว่าง" in page
+    assert "A place became free." not in page
+    assert "หมายเหตุจากเจ้าหน้าที่" not in page
 
 
 def test_waitlisted_sees_position(client, owner, intake, enterprise, product):
