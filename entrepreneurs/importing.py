@@ -631,10 +631,9 @@ class EnterpriseRowForm(RowForm):
                 code="registration_code_taken",
                 params={"name": in_language(*self.context.taken_codes[code])},
             )
+        # The file's rows are checked against the places loaded once, not a query each.
         if code[1:7] not in self.context.places.subdistricts:
-            warning = validators.registration_code_warning(code)
-            if warning:
-                self.warnings.append(warning)
+            self.warnings.append(validators.unknown_subdistrict_warning(code))
         return code
 
     def clean_tax_id(self):

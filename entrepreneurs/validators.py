@@ -77,7 +77,12 @@ def registration_code_warning(code: str):
     tambon = code[1:7]
     if Subdistrict.objects.filter(code=tambon).exists():
         return None
+    return unknown_subdistrict_warning(code)
+
+
+def unknown_subdistrict_warning(code: str):
+    """The warning for a registration code whose subdistrict digits are known to be unknown."""
     return _(
         "The digits %(tambon)s of this registration code name no current subdistrict. "
         "Check the code; it was saved as given."
-    ) % {"tambon": tambon}
+    ) % {"tambon": code[1:7]}

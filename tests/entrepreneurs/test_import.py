@@ -340,6 +340,17 @@ def test_preview_warns_of_unknown_tambon_digits_but_imports_the_row(officer_clie
     assert Enterprise.objects.get().registration_code == "499999910001"
 
 
+@pytest.mark.parametrize("rows", [5, 60])
+def test_preview_of_old_codes_does_not_query_row_by_row(
+    officer_client, django_assert_max_num_queries, rows
+):
+    old_codes = [row(n, registration_code=f"4-99-99-99/1-{n:04d}") for n in range(1, rows + 1)]
+    upload(officer_client, csv_file(old_codes))
+    with django_assert_max_num_queries(25):
+        response = officer_client.get(PREVIEW)
+    assert len(response.context["preview"].warned) == rows
+
+
 def test_preview_writes_nothing_and_keeps_the_file_privately(officer_client):
     upload(officer_client, csv_file([row(1), row(2)]))
     officer_client.get(PREVIEW)
