@@ -85,7 +85,11 @@ def invitation_list(request):
             return redirect("accounts:invitation_list")
     invitations = Invitation.objects.select_related("invited_by", "accepted_user")
     page = Paginator(invitations, 25).get_page(request.GET.get("page"))
-    return render(request, "accounts/invitation_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "accounts/invitation_list.html",
+        {"form": form, "page": page, "valid_days": settings.INVITATION_VALID_DAYS},
+    )
 
 
 @require_POST

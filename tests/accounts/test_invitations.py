@@ -43,6 +43,13 @@ def invitation(officer_2fa):
     )
 
 
+@pytest.mark.parametrize("days", [7, 14])
+def test_invitation_list_says_how_long_a_link_lasts_as_configured(officer_client, settings, days):
+    settings.INVITATION_VALID_DAYS = days
+    page = officer_client.get(reverse("accounts:invitation_list")).content.decode()
+    assert f"หมดอายุใน {days} วัน" in page
+
+
 def test_invitation_list_sends_anonymous_to_login(client, db):
     response = client.get(reverse("accounts:invitation_list"))
     assert response.status_code == 302
