@@ -109,9 +109,14 @@ def invite_user(*, email: str, full_name: str, role: str, language: str, by: Use
     return invitation, token
 
 
-def find_invitation(token: str) -> Invitation:
-    """The pending invitation behind a token, or the reason it cannot be used."""
-    invitation = Invitation.objects.filter(token_hash=hash_token(token or "")).first()
+def find_invitation(token: str, *, lock=False) -> Invitation:
+    """The pending invitation behind a token, or the reason it cannot be used.
+
+    With `lock`, the row is locked before it is judged (call inside a transaction), so a
+    revocation or a second click committed meanwhile is seen.
+    """
+    invitations = Invitation.objects.select_for_update() if lock else Invitation.objects
+    invitation = invitations.filter(token_hash=hash_token(token or "")).first()
     if invitation is None:
         raise InvitationInvalid()
     if invitation.accepted_at:
@@ -135,11 +140,9 @@ def accept_invitation(
     ip_address=None,
 ) -> User:
     """Create the invited person's account; the link proved the address, so it is verified."""
-    invitation = find_invitation(token)
-    # Lock the row so the same link clicked twice creates one account.
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at:
-        raise InvitationUsed()
+    # Locked, so the same link clicked twice creates one account, and a link withdrawn
+    # at the same moment is refused.
+    invitation = find_invitation(token, lock=True)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise EmailTaken()
     user = User.objects.create_user(
