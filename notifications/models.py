@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .rendering import render_subject
+from .targets import target_querysets
 
 
 class OutboundEmailQuerySet(models.QuerySet):
@@ -59,7 +61,7 @@ class NotificationQuerySet(models.QuerySet):
         """Newest first, with what rendering each subject line reads, fetched in bulk."""
         return (
             self.select_related("recipient", "content_type")
-            .prefetch_related("target")
+            .prefetch_related(GenericPrefetch("target", target_querysets()))
             .order_by("-created_at", "-id")
         )
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from notifications.context_processors import unread_count
 from notifications.models import Notification
 from notifications.services import mark_read, notify
-from tests.factories import UserFactory
+from tests.factories import CertificationFactory, UserFactory
 
 INBOX = reverse("notifications:inbox")
 
@@ -88,6 +88,26 @@ def test_inbox_query_count_does_not_grow_with_rows(
         response = client.get(INBOX)
 
     assert len(response.context["page_obj"]) == 20
+
+
+def test_inbox_reads_each_certifications_standard_and_product_in_bulk(
+    client, owner, django_assert_max_num_queries
+):
+    """The expiry notice's subject names the standard and product: not a query per item."""
+    client.force_login(owner)
+    notify(owner, "certification_expiring", CertificationFactory(), url="/", email=False)
+    with django_assert_max_num_queries(50) as few:
+        client.get(INBOX)
+    certifications = [CertificationFactory() for _ in range(9)]
+    for certification in certifications:
+        notify(owner, "certification_expiring", certification, url="/", email=False)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(INBOX)
+
+    assert len(response.context["page_obj"]) == 10
+    for certification in certifications:
+        assert certification.product.name in response.text
 
 
 def test_mark_read_works(client, owner):
