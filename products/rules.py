@@ -6,35 +6,16 @@ act only with two-factor sign-in, as on every staff page.
 """
 
 import rules
-from allauth.mfa.utils import is_mfa_enabled
 
 from accounts.models import Role
-from entrepreneurs.models import Member
-
-
-@rules.predicate
-def is_officer(user):
-    return user.is_authenticated and user.role == Role.OFFICER
-
-
-@rules.predicate
-def has_mfa(user):
-    return user.is_authenticated and is_mfa_enabled(user)
+from accounts.rules import has_mfa, is_officer
+from entrepreneurs.rules import is_enterprise_member
 
 
 @rules.predicate
 def is_reviewer(user):
     """Faculty and centre staff read every product."""
     return user.is_authenticated and user.role in (Role.FACULTY, Role.CENTRE_STAFF)
-
-
-@rules.predicate
-def is_enterprise_member(user, enterprise):
-    if not user.is_authenticated or enterprise is None:
-        return False
-    if enterprise.created_by_id == user.pk:
-        return True
-    return Member.objects.filter(enterprise_id=enterprise.pk, user=user).exists()
 
 
 @rules.predicate

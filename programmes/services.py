@@ -17,8 +17,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from accounts.rules import is_officer
 from accounts.services import record_audit
-from entrepreneurs.models import Enterprise, VerificationStatus
+from entrepreneurs.models import VerificationStatus
+from entrepreneurs.rules import is_enterprise_member
 from notifications.services import notify, receives_email
 
 from .exceptions import (
@@ -61,15 +63,9 @@ DECISIONS = {
 NOTE_REQUIRED = {S.REJECTED, S.RETURNED}
 
 
-def is_officer(user):
-    return user.is_authenticated and user.role == Role.OFFICER
-
-
 def may_act_for(user, enterprise):
     """Members of the enterprise apply for it; officers may too."""
-    return (
-        is_officer(user) or Enterprise.objects.belonging_to(user).filter(pk=enterprise.pk).exists()
-    )
+    return is_officer(user) or is_enterprise_member(user, enterprise)
 
 
 def applicants(enrolment):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.models import Role
 from entrepreneurs.models import Enterprise
+from entrepreneurs.rules import is_enterprise_member
 
 from . import selectors, services
 from .exceptions import EnrolmentError, NotEligible
@@ -125,16 +126,12 @@ def _applicant_enrolment(request, pk):
     )
 
 
-def _speaks_for(user, enterprise):
-    return Enterprise.objects.belonging_to(user).filter(pk=enterprise.pk).exists()
-
-
 @signed_in
 def enrolment_detail(request, pk):
     """The application as its enterprise sees it: state, products, answers and history."""
     enrolment = _applicant_enrolment(request, pk)
     intake = enrolment.intake
-    can_act = _speaks_for(request.user, enrolment.enterprise)
+    can_act = is_enterprise_member(request.user, enrolment.enterprise)
     context = {
         "enrolment": enrolment,
         "intake": intake,
@@ -159,7 +156,7 @@ def enrolment_detail(request, pk):
 def enrolment_submit(request, pk):
     """Submit a complete draft from the application page."""
     enrolment = _applicant_enrolment(request, pk)
-    if not _speaks_for(request.user, enrolment.enterprise):
+    if not is_enterprise_member(request.user, enrolment.enterprise):
         raise Http404
     try:
         enrolment = services.submit_application(enrolment=enrolment, by=request.user)
@@ -177,7 +174,7 @@ def enrolment_submit(request, pk):
 def enrolment_withdraw(request, pk):
     """Ask to confirm (GET), then withdraw the application (POST)."""
     enrolment = _applicant_enrolment(request, pk)
-    if not _speaks_for(request.user, enrolment.enterprise):
+    if not is_enterprise_member(request.user, enrolment.enterprise):
         raise Http404
     if enrolment.status not in OPEN_STATES:
         messages.info(request, _("This application is closed; there is nothing to withdraw."))
