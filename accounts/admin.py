@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Invitation, PrivacyConsent, PrivacyNotice, User
+from .models import Invitation, PrivacyConsent, PrivacyNotice, User
 
 
 @admin.register(User)
@@ -49,11 +49,3 @@ class PrivacyConsentAdmin(admin.ModelAdmin):
     list_display = ["user", "notice", "accepted_at"]
     list_select_related = ["user", "notice"]
     readonly_fields = ["user", "notice", "accepted_at", "ip_address"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "target_type", "target_id"]
-    list_filter = ["action", "target_type"]
-    list_select_related = ["actor"]
-    readonly_fields = ["created_at", "actor", "action", "target_type", "target_id", "data"]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.services import notify, queue_email
+from toolkit.audit import record_audit
 
 from .exceptions import (
     EmailTaken,
@@ -21,18 +22,7 @@ from .exceptions import (
     InvitationUsed,
     NotAllowed,
 )
-from .models import AuditEntry, Invitation, PrivacyConsent, PrivacyNotice, Role, User
-
-
-def record_audit(*, actor, action, target, **data):
-    """Write one audit row: who did what to which record."""
-    return AuditEntry.objects.create(
-        actor=actor,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        data=data,
-    )
+from .models import Invitation, PrivacyConsent, PrivacyNotice, Role, User
 
 
 def hash_token(token: str) -> str:

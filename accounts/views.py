@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from toolkit.decorators import role_required
+
 from . import services
 from .adapter import client_ip
-from .decorators import role_required
 from .exceptions import AccountError
 from .forms import AcceptInvitationForm, InvitationForm, ProfileForm
 from .models import Invitation, PrivacyNotice, Role

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     # Ours, in dependency order: later apps may import earlier ones, never the reverse.
+    "toolkit",
     "notifications",
     "accounts",
     "entrepreneurs",
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_count",
             ],
-            "builtins": ["accounts.templatetags.thaidate"],
+            "builtins": ["toolkit.templatetags.thaidate"],
         },
     },
 ]

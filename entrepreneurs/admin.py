@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.services import record_audit
+from toolkit.audit import record_audit
 
 from .models import District, Enterprise, Member, Province, Subdistrict
 

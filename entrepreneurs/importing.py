@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from openpyxl.styles import Font
 
 from accounts.models import phone_validator
-from accounts.services import record_audit
+from toolkit.audit import record_audit
 
 from . import validators
 from .forms import line_id_validator

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from accounts.services import record_audit
 from notifications.services import notify
+from toolkit.audit import record_audit
 
 from . import validators
 from .exceptions import (

@@ -8,8 +8,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from accounts.decorators import role_required
-from accounts.models import AuditEntry, Role
+from accounts.models import Role
+from toolkit.decorators import role_required
+from toolkit.models import AuditEntry
 
 from . import services, validators
 from .exceptions import EnterpriseError

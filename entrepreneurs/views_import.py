@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
 from accounts.models import Role
+from toolkit.decorators import role_required
 
 from .importing import FORMATS, EnterpriseImporter, UploadForm, import_rows
 

@@ -6,8 +6,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 
-from accounts.decorators import role_required
 from accounts.models import Role
+from toolkit.decorators import role_required
 
 from .filters import DISTRICT_FIELD_ID, EnterpriseFilter
 from .models import Enterprise

@@ -6,8 +6,8 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import thaidates
-from accounts.fields import BEDateField
+from toolkit import thaidates
+from toolkit.fields import BEDateField
 
 from .files import validate_document
 from .models import Category, Certification, Product, Standard

@@ -5,8 +5,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import BEDateField
 from products.images import validate_photo
+from toolkit.fields import BEDateField
 
 from .models import Material, MaterialKind, MaterialTest, UpgradeRecord
 from .services.materials import RELEASES

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts import thaidates
-from accounts.decorators import role_required
 from accounts.models import Role
 from entrepreneurs.models import Enterprise
+from toolkit import thaidates
+from toolkit.decorators import role_required
 
 from .exceptions import DocumentRejected, NotALeafCategory, ProductError
 from .files import serve_private

@@ -2,9 +2,9 @@
 
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
 from accounts.models import Role
 from entrepreneurs.views_import import ImportFlow
+from toolkit.decorators import role_required
 
 from .importing import ProductImporter
 

@@ -1,8 +1,8 @@
 """The product list for officers, faculty and centre staff, at national volume."""
 
-from accounts.decorators import role_required
 from accounts.models import Role
 from entrepreneurs.views_lists import list_page
+from toolkit.decorators import role_required
 
 from .filters import ProductFilter
 from .models import Product

@@ -11,8 +11,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from accounts.thaidates import display_year
 from entrepreneurs.models import District
+from toolkit.thaidates import display_year
 
 from .models import Category, Product, UpgradeArea, UpgradeRecord
 

@@ -7,9 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import BEDateField
 from entrepreneurs.models import EnterpriseKind, Province
 from products.models import Category
+from toolkit.fields import BEDateField
 
 from .models import EnrolmentAnswer, Intake, IntakeQuestion, Partner, Programme, ProgrammePartner
 from .services import places_taken

@@ -59,7 +59,7 @@ class ProgrammeQuerySet(models.QuerySet):
 
     def listed(self, now=None):
         """What the public list shows: active programmes and those closed this or last year."""
-        from accounts.thaidates import fiscal_year
+        from toolkit.thaidates import fiscal_year
 
         recent = fiscal_year(now or timezone.now()) - 1
         return self.filter(

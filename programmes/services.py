@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.rules import is_officer
-from accounts.services import record_audit
 from entrepreneurs.models import VerificationStatus
 from entrepreneurs.rules import is_enterprise_member
 from notifications.services import notify, receives_email
+from toolkit.audit import record_audit
 
 from .exceptions import (
     AlreadyApplied,

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
 from accounts.models import Role
 from entrepreneurs.models import Enterprise
 from entrepreneurs.rules import is_enterprise_member
+from toolkit.decorators import role_required
 
 from . import selectors, services
 from .exceptions import EnrolmentError, NotEligible

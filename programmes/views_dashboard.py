@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.decorators import role_required
 from accounts.models import Role
 from entrepreneurs.models import Enterprise
 from products.models import UpgradeArea
+from toolkit.decorators import role_required
 
 from .models import PLACE_HOLDING, Enrolment, EnrolmentStatus, Programme
 from .selectors import counted_upgrades

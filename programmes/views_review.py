@@ -13,10 +13,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
 from accounts.models import Role
 from entrepreneurs.filters import DISTRICT_FIELD_ID
 from products.models import Product
+from toolkit.decorators import role_required
 
 from .exceptions import EnrolmentError, IntakeFull, TransitionRefused
 from .filters import ReviewFilter

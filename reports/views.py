@@ -9,11 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Invitation, Role
-from accounts.thaidates import fiscal_year
 from entrepreneurs.models import Enterprise, VerificationStatus
 from products.models import Material, Product, ProductStatus, UpgradeRecord
 from programmes.models import Enrolment, EnrolmentStatus, Intake
 from programmes.selectors import applications_of
+from toolkit.thaidates import fiscal_year
 
 HOME_TEMPLATES = {
     Role.OFFICER: "home/officer.html",

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.services import record_audit
 from entrepreneurs.models import VerificationStatus
 from notifications.services import notify
+from toolkit.audit import record_audit
 
 from ..exceptions import (
     CannotPublish,

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.rules import has_mfa, is_centre_staff, is_officer
-from accounts.services import record_audit
 from products.exceptions import NotAllowed
 from products.models import Material, MaterialTest, Product
+from toolkit.audit import record_audit
 
 MATERIAL_FIELDS = ("kind", "code", "name", "description", "supplier")
 TEST_FIELDS = (

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.exceptions import EmailTaken, InvitationRevoked
-from accounts.models import AuditEntry, Invitation, PrivacyConsent, PrivacyNotice, Role, User
+from accounts.models import Invitation, PrivacyConsent, PrivacyNotice, Role, User
 from notifications.models import Notification, OutboundEmail
+from toolkit.models import AuditEntry
 
 INVITE = {
     "full_name": "อาจารย์ สุดา แก้วมณี",

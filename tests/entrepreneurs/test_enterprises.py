@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import AuditEntry, Role
+from accounts.models import Role
 from entrepreneurs import services
 from entrepreneurs.exceptions import (
     AlreadyMember,
@@ -20,6 +20,7 @@ from entrepreneurs.models import Enterprise, Member, MemberRole, Subdistrict, Ve
 from entrepreneurs.validators import hash_tax_id, tax_id_check_digit
 from notifications.models import Notification
 from tests.factories import EnterpriseFactory, ProductFactory, UserFactory
+from toolkit.models import AuditEntry
 
 
 def with_check_digit(first12):

@@ -10,12 +10,12 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import AuditEntry
 from entrepreneurs import importing
 from entrepreneurs.importing import EnterpriseImporter, import_rows
 from entrepreneurs.models import Enterprise, EnterpriseKind
 from entrepreneurs.validators import display_tax_id, hash_tax_id, tax_id_check_digit
 from tests.factories import EnterpriseFactory
+from toolkit.models import AuditEntry
 
 UPLOAD = reverse("entrepreneurs:import_upload")
 PREVIEW = reverse("entrepreneurs:import_preview")

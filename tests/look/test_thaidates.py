@@ -4,9 +4,9 @@ import pytest
 from django import forms
 from django.template import Context, Template
 
-from accounts import thaidates
-from accounts.fields import BEDateField
-from accounts.thaidates import fiscal_year, format_date, format_datetime, parse_date
+from toolkit import thaidates
+from toolkit.fields import BEDateField
+from toolkit.thaidates import fiscal_year, format_date, format_datetime, parse_date
 
 # 07:05 UTC is 14:05 in Bangkok (UTC+7).
 AFTERNOON_UTC = datetime(2026, 11, 24, 7, 5, tzinfo=UTC)

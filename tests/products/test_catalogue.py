@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from accounts.models import AuditEntry, Role
+from accounts.models import Role
 from entrepreneurs.models import Member, MemberRole, VerificationStatus
 from products.exceptions import CannotPublish, LastPhoto, NotALeafCategory, NotAllowed
 from products.forms import ORTON_CONES, ProductForm
@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     category,
 )
+from toolkit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
-from accounts.models import AuditEntry, Role
+from accounts.models import Role
 from entrepreneurs.models import Member, MemberRole
 from notifications.models import Notification
 from products.exceptions import DocumentRejected, NotAllowed, ProductError
@@ -26,6 +26,7 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
+from toolkit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.models import AuditEntry
 from products.exceptions import NotAllowed
 from products.models import Material, MaterialKind, MaterialTest
 from products.services import materials
@@ -18,6 +17,7 @@ from tests.factories import (
     MaterialTestFactory,
     ProductFactory,
 )
+from toolkit.models import AuditEntry
 
 
 @pytest.fixture

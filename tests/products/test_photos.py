@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import ExifTags, Image
 
-from accounts.models import AuditEntry
 from products.exceptions import NotAllowed, PhotoRejected, TooManyPhotos
 from products.models import ProductImage
 from products.services import catalogue
 from tests.factories import EnterpriseFactory, ProductFactory
+from toolkit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

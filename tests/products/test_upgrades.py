@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from accounts.models import AuditEntry, Role
+from accounts.models import Role
 from entrepreneurs.models import Member, MemberRole
 from notifications.models import Notification
 from products.exceptions import NotAllowed
@@ -21,6 +21,7 @@ from products.models import UpgradeArea, UpgradeRecord, UpgradeStage
 from products.services import upgrades
 from tests.conftest import enable_totp
 from tests.factories import EnterpriseFactory, ProductFactory, UpgradeRecordFactory, UserFactory
+from toolkit.models import AuditEntry
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry
 from entrepreneurs.models import EnterpriseKind
 from programmes import services
 from programmes.exceptions import EnrolmentError, TransitionRefused
@@ -24,6 +23,7 @@ from programmes.models import (
     ProgrammeStatus,
 )
 from tests.factories import EnterpriseFactory, IntakeFactory, ProgrammeFactory, category
+from toolkit.models import AuditEntry
 
 S = ProgrammeStatus
 

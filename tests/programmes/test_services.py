@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from accounts.models import AuditEntry, Role
+from accounts.models import Role
 from entrepreneurs.models import EnterpriseKind, Member, MemberRole, Province, VerificationStatus
 from notifications.models import Notification, OutboundEmail
 from programmes import services
@@ -36,6 +36,7 @@ from tests.factories import (
     UserFactory,
     category,
 )
+from toolkit.models import AuditEntry
 
 S = EnrolmentStatus
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts import thaidates
+from toolkit import thaidates
 
 
 class BEDateInput(forms.TextInput):

@@ -12,7 +12,7 @@ from datetime import date
 
 from django import template
 
-from accounts import thaidates
+from toolkit import thaidates
 
 register = template.Library()
 
