@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
+from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
 
 from .exceptions import NotAllowed
@@ -101,10 +102,26 @@ def upgrade_update(request, pk):
     return render(request, "products/upgrade_form.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*SIGNED_IN)
 def upgrade_delete(request, pk):
     record = _visible_upgrade(request.user, pk)
+    if not upgrade_services.may_delete_upgrade.test(request.user):
+        raise PermissionDenied
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Delete this upgrade record?"),
+            details=[
+                record.summary,
+                _(
+                    "Delete only a record made in error: the upgrade history is the "
+                    "programme's evidence of its work. The deletion is logged."
+                ),
+            ],
+            confirm_label=_("Delete the record"),
+            cancel_url=_timeline_url(record.product),
+        )
     try:
         upgrade_services.delete_upgrade(record=record, by=request.user)
     except NotAllowed as error:
