@@ -221,6 +221,16 @@ class Product(BilingualName):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    # The commercialised upgrade whose price after became the unit price, until the price is
+    # edited by hand; the product page names it.
+    price_set_by = models.ForeignKey(
+        "UpgradeRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("price set by the upgrade"),
+    )
     monthly_capacity = models.PositiveIntegerField(
         _("monthly capacity (pieces)"), null=True, blank=True
     )
@@ -504,6 +514,15 @@ class UpgradeRecord(models.Model):
     @property
     def price_change(self):
         return percent_change(self.price_before, self.price_after)
+
+    def offers_price_for(self, product):
+        """Whether the price after may become `product`'s price: a commercialised upgrade
+        whose price after is known and differs from the price the product has now."""
+        return (
+            self.stage == UpgradeStage.COMMERCIALISED
+            and self.price_after is not None
+            and self.price_after != product.unit_price
+        )
 
     @property
     def sales_change(self):

@@ -170,8 +170,19 @@ def product_detail(request, pk):
     for certification in certifications:
         certification.validity = certification_validity(certification, today)
     can_edit = request.user.has_perm("products.change_product", product)
+    upgrades = list(product.upgrades.for_timeline())
+    for upgrade in upgrades:
+        upgrade.product = product  # at hand: not a query per record
+    # Who may take an upgrade's price depends on the product alone: asked once.
+    may_set_price = bool(upgrades) and request.user.has_perm(
+        "products.set_price_from_upgrade", upgrades[0]
+    )
+    for upgrade in upgrades:
+        upgrade.offers_price = may_set_price and upgrade.offers_price_for(product)
     context = {
         "product": product,
+        "upgrades": upgrades,
+        "price_set_by": next((u for u in upgrades if u.pk == product.price_set_by_id), None),
         "photos": list(product.images.all()),
         "certifications": certifications,
         "specification": specification(product),
