@@ -222,8 +222,8 @@ def product_archive(request, pk):
             request,
             question=_("Archive %(name)s?") % {"name": product.name},
             details=_(
-                "An archived product leaves the public showcase and cannot be applied with. "
-                "It can be put back to draft later."
+                "An archived product leaves the public showcase and can no longer be chosen in "
+                "an application. It can be put back to draft later."
             ),
             confirm_label=_("Archive the product"),
             cancel_url=product.get_absolute_url(),
