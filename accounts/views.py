@@ -4,11 +4,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
 
 from . import services
@@ -93,10 +95,18 @@ def invitation_list(request):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICER)
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation, pk=pk)
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Withdraw the invitation to %(email)s?") % {"email": invitation.email},
+            details=_("Its link stops working. To invite the person again, send a new invitation."),
+            confirm_label=_("Withdraw the invitation"),
+            cancel_url=reverse("accounts:invitation_list"),
+        )
     try:
         services.revoke_invitation(invitation=invitation, by=request.user)
     except AccountError as error:

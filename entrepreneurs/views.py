@@ -5,10 +5,11 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.models import Role
+from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
 from toolkit.models import AuditEntry
 
@@ -221,11 +222,25 @@ def member_add(request, pk):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @signed_in
 def member_remove(request, pk, member_pk):
     enterprise = get_object_or_404(Enterprise.objects.editable_by(request.user), pk=pk)
     member = get_object_or_404(Member, pk=member_pk, enterprise=enterprise)
+    if not is_confirmed(request):
+        details = [
+            _("The person is no longer listed as a member of %(enterprise)s.")
+            % {"enterprise": enterprise.name}
+        ]
+        if member.user_id:
+            details.append(_("Their portal account can no longer edit the enterprise."))
+        return ask_to_confirm(
+            request,
+            question=_("Remove %(name)s?") % {"name": member.full_name},
+            details=details,
+            confirm_label=_("Remove the member"),
+            cancel_url=enterprise.get_absolute_url(),
+        )
     try:
         services.remove_member(member=member, by=request.user)
     except EnterpriseError as error:

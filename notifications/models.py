@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .rendering import render_subject
+from .rendering import render_subject, render_summary
 from .targets import target_querysets
 
 
@@ -120,3 +120,8 @@ class Notification(models.Model):
     def subject(self):
         """The subject line in the viewer's current language, rendered now."""
         return render_subject(self)
+
+    @property
+    def summary(self):
+        """One line of what happened, under the subject in the inbox, rendered now."""
+        return render_summary(self)

@@ -3,7 +3,8 @@
 Text templates render with autoescaping off (an email is not HTML); the inbox escapes the
 subject when it puts it into a page. A subject is rendered again at display time in the
 viewer's language, so subject.txt may use only `recipient`, `obj`, `url` and `site_url`;
-extra context passed to `notify()` reaches the email only.
+extra context passed to `notify()` reaches the email only. The same holds for the
+optional summary.txt: the one line under the subject in the inbox that says what happened.
 """
 
 import logging
@@ -83,3 +84,15 @@ def render_subject(notification):
         # A kind retired after its notifications were sent: show something, not a 500.
         logger.warning("No subject template for notification kind %r", notification.kind)
         return notification.kind.replace("_", " ").replace("-", " ")
+
+
+def render_summary(notification):
+    """The inbox's one line of what happened, in the viewer's language ("" if the kind has none)."""
+    ctx = base_context(
+        recipient=notification.recipient, obj=notification.target, url=notification.url
+    )
+    try:
+        text = _render(template_name(notification.kind, "summary.txt"), ctx, autoescape=False)
+    except TemplateDoesNotExist:
+        return ""
+    return " ".join(text.split())

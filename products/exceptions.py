@@ -42,3 +42,10 @@ class DocumentRejected(ProductError):
 
 class StandardExists(ProductError):
     message = _("A standard of this kind with this reference already exists.")
+
+
+class PriceNotOffered(ProductError):
+    message = _(
+        "Only a commercialised upgrade whose price after differs from the product's price "
+        "can set the price."
+    )

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from entrepreneurs.models import BilingualName, Enterprise, Member, VerificationStatus
+from toolkit.thaidates import display_year
 
 
 def product_image_path(instance, filename):
@@ -135,6 +136,31 @@ class ProductQuerySet(models.QuerySet):
         """What the public may see: published products of enterprises an officer verified."""
         return self.published().filter(enterprise__status=VerificationStatus.VERIFIED)
 
+    def upgraded(self):
+        """Products with at least one upgrade record."""
+        return self.filter(Exists(UpgradeRecord.objects.filter(product=OuterRef("pk"))))
+
+    def with_upgrade_areas(self):
+        """Annotate `upgraded_<area>` for each of the four areas, as subqueries, not queries."""
+        return self.annotate(
+            **{
+                f"upgraded_{area}": Exists(
+                    UpgradeRecord.objects.filter(product=OuterRef("pk"), area=area)
+                )
+                for area in UpgradeArea.values
+            }
+        )
+
+    def showcase_cards(self):
+        """Showcase products with what a card shows, newest in the showcase first."""
+        return (
+            self.on_showcase()
+            .select_related("category", "enterprise__district__province")
+            .with_cover()
+            .with_upgrade_areas()
+            .order_by(F("published_at").desc(nulls_last=True), "name_th", "pk")
+        )
+
     def visible_to(self, user):
         """Officers and faculty see every product; members see their enterprises' products."""
         if not user.is_authenticated:
@@ -194,6 +220,16 @@ class Product(BilingualName):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
+    )
+    # The commercialised upgrade whose price after became the unit price, until the price is
+    # edited by hand; the product page names it.
+    price_set_by = models.ForeignKey(
+        "UpgradeRecord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("price set by the upgrade"),
     )
     monthly_capacity = models.PositiveIntegerField(
         _("monthly capacity (pieces)"), null=True, blank=True
@@ -286,6 +322,18 @@ class Product(BilingualName):
 
     def build_search_text(self):
         return " ".join(p for p in [self.name_th, self.name_en, self.hs_code] if p).lower()
+
+    @property
+    def upgrade_areas(self):
+        """The areas upgraded, as labels; needs with_upgrade_areas()."""
+        return [
+            label for area, label in UpgradeArea.choices if getattr(self, f"upgraded_{area}", False)
+        ]
+
+    @property
+    def otop_year_display(self):
+        """The OTOP round year as the reader counts it (B.E. in Thai)."""
+        return display_year(self.otop_year) if self.otop_year else None
 
     @property
     def cover(self):
@@ -466,6 +514,15 @@ class UpgradeRecord(models.Model):
     @property
     def price_change(self):
         return percent_change(self.price_before, self.price_after)
+
+    def offers_price_for(self, product):
+        """Whether the price after may become `product`'s price: a commercialised upgrade
+        whose price after is known and differs from the price the product has now."""
+        return (
+            self.stage == UpgradeStage.COMMERCIALISED
+            and self.price_after is not None
+            and self.price_after != product.unit_price
+        )
 
     @property
     def sales_change(self):

@@ -23,6 +23,12 @@ def is_product_member(user, product):
     return product is not None and is_enterprise_member(user, product.enterprise)
 
 
+@rules.predicate
+def is_upgrade_product_member(user, record):
+    """A member of the enterprise whose product an upgrade record is about."""
+    return record is not None and is_product_member(user, record.product)
+
+
 is_staff_officer = is_officer & has_mfa
 
 # An enterprise is the object of add_product: its members and officers add products.
@@ -30,3 +36,6 @@ rules.add_perm("products.add_product", is_enterprise_member | is_staff_officer)
 rules.add_perm("products.view_product", is_product_member | is_officer | is_reviewer)
 rules.add_perm("products.change_product", is_product_member | is_staff_officer)
 rules.add_perm("products.manage_standards", is_staff_officer)
+# A commercialised upgrade's price after becomes the product's price: the object is the
+# record, and those who may edit the product's price may take it.
+rules.add_perm("products.set_price_from_upgrade", is_upgrade_product_member | is_staff_officer)

@@ -7,14 +7,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from entrepreneurs.models import Enterprise
 from toolkit import thaidates
+from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
 
 from .exceptions import DocumentRejected, NotALeafCategory, ProductError
@@ -168,8 +170,19 @@ def product_detail(request, pk):
     for certification in certifications:
         certification.validity = certification_validity(certification, today)
     can_edit = request.user.has_perm("products.change_product", product)
+    upgrades = list(product.upgrades.for_timeline())
+    for upgrade in upgrades:
+        upgrade.product = product  # at hand: not a query per record
+    # Who may take an upgrade's price depends on the product alone: asked once.
+    may_set_price = bool(upgrades) and request.user.has_perm(
+        "products.set_price_from_upgrade", upgrades[0]
+    )
+    for upgrade in upgrades:
+        upgrade.offers_price = may_set_price and upgrade.offers_price_for(product)
     context = {
         "product": product,
+        "upgrades": upgrades,
+        "price_set_by": next((u for u in upgrades if u.pk == product.price_set_by_id), None),
         "photos": list(product.images.all()),
         "certifications": certifications,
         "specification": specification(product),
@@ -200,9 +213,21 @@ def product_publish(request, pk):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @signed_in
 def product_archive(request, pk):
+    if not is_confirmed(request):
+        product = _editable_product(request.user, pk)
+        return ask_to_confirm(
+            request,
+            question=_("Archive %(name)s?") % {"name": product.name},
+            details=_(
+                "An archived product leaves the public showcase and can no longer be chosen in "
+                "an application. It can be put back to draft later."
+            ),
+            confirm_label=_("Archive the product"),
+            cancel_url=product.get_absolute_url(),
+        )
     return _change_status(request, pk, catalogue.archive_product, _("The product is archived."))
 
 
@@ -244,11 +269,21 @@ def photo_upload(request, pk):
     return render(request, "products/photo_upload.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @signed_in
 def photo_delete(request, pk, photo_pk):
     product = _editable_product(request.user, pk)
     photo = get_object_or_404(product.images, pk=photo_pk)
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Remove this photo?"),
+            details=_("The photo is deleted for good; it cannot be brought back."),
+            image_url=photo.thumbnail.url if photo.thumbnail else None,
+            image_alt=_("The photo to remove"),
+            confirm_label=_("Remove the photo"),
+            cancel_url=reverse("products:photo_upload", args=[product.pk]),
+        )
     try:
         catalogue.remove_photo(photo=photo, by=request.user)
     except ProductError as error:
@@ -282,11 +317,22 @@ def certification_add(request, pk):
     return render(request, "products/certification_form.html", {"form": form, "product": product})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @signed_in
 def certification_delete(request, pk, certification_pk):
     product = _editable_product(request.user, pk)
-    certification = get_object_or_404(product.certifications, pk=certification_pk)
+    certification = get_object_or_404(
+        product.certifications.select_related("standard"), pk=certification_pk
+    )
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Remove the certification %(standard)s %(number)s?")
+            % {"standard": certification.standard.reference, "number": certification.number},
+            details=_("The certification and its document are deleted for good."),
+            confirm_label=_("Remove the certification"),
+            cancel_url=product.get_absolute_url(),
+        )
     catalogue.remove_certification(certification=certification, by=request.user)
     messages.success(request, _("The certification was removed."))
     return redirect(product)
@@ -346,10 +392,20 @@ def standard_update(request, pk):
     return render(request, "products/standard_form.html", {"form": form, "standard": standard})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICER)
 def standard_retire(request, pk):
     standard = get_object_or_404(Standard, pk=pk)
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Retire %(standard)s?") % {"standard": standard},
+            details=_(
+                "New certifications can no longer use it; the certifications that name it keep it."
+            ),
+            confirm_label=_("Retire the standard"),
+            cancel_url=reverse("products:standard_list"),
+        )
     catalogue.retire_standard(standard=standard, by=request.user)
     messages.success(
         request,

@@ -7,28 +7,15 @@ its address, phone, LINE ID, tax ID, members or who registered it.
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import District
-from toolkit.thaidates import display_year
 
-from .models import Category, Product, UpgradeArea, UpgradeRecord
+from .models import Category, Product
 
 PAGE_SIZE = 24
-
-
-def with_upgrade_areas(products):
-    """Annotate `upgraded_<area>` for each of the four areas, as subqueries, not queries."""
-    return products.annotate(
-        **{
-            f"upgraded_{area}": Exists(
-                UpgradeRecord.objects.filter(product=OuterRef("pk"), area=area)
-            )
-            for area in UpgradeArea.values
-        }
-    )
 
 
 def category_choices():
@@ -99,44 +86,22 @@ class ShowcaseFilter(django_filters.FilterSet):
         return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))
 
     def filter_upgraded(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(Exists(UpgradeRecord.objects.filter(product=OuterRef("pk"))))
-
-
-def _decorate(product):
-    """Set what the cards read: the areas upgraded, the OTOP year as the reader counts it."""
-    product.upgrade_areas = [
-        label for area, label in UpgradeArea.choices if getattr(product, f"upgraded_{area}", False)
-    ]
-    product.otop_year_display = display_year(product.otop_year) if product.otop_year else None
-    return product
+        return queryset.upgraded() if value else queryset
 
 
 def index(request):
-    products = with_upgrade_areas(
-        Product.objects.on_showcase()
-        .select_related("category", "enterprise__district__province")
-        .with_cover()
-        .order_by(F("published_at").desc(nulls_last=True), "name_th", "pk")
-    )
-    showcase_filter = ShowcaseFilter(request.GET or None, queryset=products)
+    showcase_filter = ShowcaseFilter(request.GET or None, queryset=Product.objects.showcase_cards())
     page = Paginator(showcase_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for product in page:
-        _decorate(product)
     return render(request, "showcase/index.html", {"filter": showcase_filter, "page": page})
 
 
 def product_detail(request, pk):
     product = get_object_or_404(
-        with_upgrade_areas(
-            Product.objects.on_showcase().select_related(
-                "category__parent", "enterprise__district__province"
-            )
-        ),
+        Product.objects.on_showcase()
+        .select_related("category__parent", "enterprise__district__province")
+        .with_upgrade_areas(),
         pk=pk,
     )
-    _decorate(product)
     context = {
         "product": product,
         "enterprise": product.enterprise,

@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
+from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
 
-from .exceptions import NotAllowed
+from .exceptions import NotAllowed, ProductError
 from .forms_upgrades import (
     MaterialFilter,
     MaterialForm,
@@ -71,6 +73,7 @@ def upgrade_create(request, product_pk):
         )
         if record:
             messages.success(request, _("The upgrade was recorded and the owners notified."))
+            _offer_price_message(request, record)
             return redirect(_timeline_url(product))
     return render(request, "products/upgrade_form.html", {"form": form, "product": product})
 
@@ -91,6 +94,7 @@ def upgrade_update(request, pk):
         )
         if saved:
             messages.success(request, _("The upgrade record was saved."))
+            _offer_price_message(request, saved)
             return redirect(_timeline_url(record.product))
     context = {
         "form": form,
@@ -101,16 +105,69 @@ def upgrade_update(request, pk):
     return render(request, "products/upgrade_form.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*SIGNED_IN)
 def upgrade_delete(request, pk):
     record = _visible_upgrade(request.user, pk)
+    if not upgrade_services.may_delete_upgrade.test(request.user):
+        raise PermissionDenied
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Delete this upgrade record?"),
+            details=[
+                record.summary,
+                _(
+                    "Delete only a record made in error: the upgrade history is the "
+                    "programme's evidence of its work. The deletion is logged."
+                ),
+            ],
+            confirm_label=_("Delete the record"),
+            cancel_url=_timeline_url(record.product),
+        )
     try:
         upgrade_services.delete_upgrade(record=record, by=request.user)
     except NotAllowed as error:
         raise PermissionDenied(error.message) from error
     messages.success(request, _("The upgrade record was deleted."))
     return redirect(_timeline_url(record.product))
+
+
+@require_POST
+@role_required(*SIGNED_IN)
+def upgrade_set_price(request, pk):
+    """One click: the commercialised upgrade's price after becomes the product's price."""
+    record = _visible_upgrade(request.user, pk)
+    if not request.user.has_perm("products.set_price_from_upgrade", record):
+        raise PermissionDenied
+    try:
+        product = upgrade_services.set_price_from_upgrade(record=record, by=request.user)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except ProductError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The product's price is now %(price)s THB, as this upgrade sells it.")
+            % {"price": floatformat(product.unit_price, "2g")},
+        )
+    return redirect(_timeline_url(record.product))
+
+
+def _offer_price_message(request, record):
+    """After saving, point at the offer when the upgrade may set the product's price."""
+    if record.offers_price_for(record.product) and request.user.has_perm(
+        "products.set_price_from_upgrade", record
+    ):
+        messages.info(
+            request,
+            _(
+                "This upgrade sells the product at %(price)s THB. The timeline offers to make "
+                "that the product's price."
+            )
+            % {"price": floatformat(record.price_after, "2g")},
+        )
 
 
 # --- Material library --------------------------------------------------------------------

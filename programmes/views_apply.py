@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from entrepreneurs.models import Enterprise
 from entrepreneurs.rules import is_enterprise_member
+from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
 
 from . import selectors, services
@@ -179,19 +180,30 @@ def enrolment_withdraw(request, pk):
     if enrolment.status not in OPEN_STATES:
         messages.info(request, _("This application is closed; there is nothing to withdraw."))
         return redirect(enrolment)
-    if request.method == "POST":
-        try:
-            services.withdraw_application(enrolment=enrolment, by=request.user)
-        except EnrolmentError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Your application is withdrawn."))
-        return redirect(enrolment)
-    return render(
-        request,
-        "programmes/enrolment_withdraw.html",
-        {"enrolment": enrolment, "intake": enrolment.intake},
-    )
+    if not is_confirmed(request):
+        details = [
+            _(
+                "%(enterprise)s withdraws its application to %(intake)s. This cannot be undone, "
+                "and the enterprise cannot apply to this intake again."
+            )
+            % {"enterprise": enrolment.enterprise.name, "intake": enrolment.intake.name}
+        ]
+        if enrolment.holds_place:
+            details.append(_("Its place goes to the next enterprise on the waitlist."))
+        return ask_to_confirm(
+            request,
+            question=_("Withdraw the application?"),
+            details=details,
+            confirm_label=_("Withdraw the application"),
+            cancel_url=enrolment.get_absolute_url(),
+        )
+    try:
+        services.withdraw_application(enrolment=enrolment, by=request.user)
+    except EnrolmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your application is withdrawn."))
+    return redirect(enrolment)
 
 
 @signed_in

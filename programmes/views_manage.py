@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
+from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
 
 from . import services
@@ -134,9 +136,24 @@ def programme_manage(request, pk):
 @officer_required
 def programme_status(request, pk):
     programme = get_object_or_404(Programme, pk=pk)
+    status = request.POST.get("status", "")
+    # Archiving cannot be undone, so it is asked first; the other moves can be reversed.
+    allowed = services.next_programme_statuses(programme)
+    if status == ProgrammeStatus.ARCHIVED and status in allowed and not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Archive %(name)s?") % {"name": programme.title},
+            details=_(
+                "An archived programme is hidden from the public and can no longer be changed. "
+                "This cannot be undone."
+            ),
+            confirm_label=_("Archive the programme"),
+            cancel_url=reverse("programmes:programme_manage", args=[programme.pk]),
+            extra_fields={"status": status},
+        )
     try:
         programme = services.set_programme_status(
-            programme=programme, by=request.user, status=request.POST.get("status", "")
+            programme=programme, by=request.user, status=status
         )
     except EnrolmentError as error:
         messages.error(request, error.message)
@@ -166,10 +183,23 @@ def programme_partner_add(request, pk):
     return _manage_page(request, programme, partner_form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @officer_required
 def programme_partner_remove(request, pk, partnership_pk):
-    partnership = get_object_or_404(ProgrammePartner, pk=partnership_pk, programme_id=pk)
+    partnership = get_object_or_404(
+        ProgrammePartner.objects.select_related("partner", "programme"),
+        pk=partnership_pk,
+        programme_id=pk,
+    )
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Remove %(partner)s from %(programme)s?")
+            % {"partner": partnership.partner.name, "programme": partnership.programme.title},
+            details=_("The partner stays in the list of partners and can be added again."),
+            confirm_label=_("Remove the partner"),
+            cancel_url=reverse("programmes:programme_manage", args=[pk]),
+        )
     try:
         services.remove_programme_partner(partnership=partnership, by=request.user)
     except EnrolmentError as error:

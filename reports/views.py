@@ -11,9 +11,13 @@ from django.utils import timezone
 from accounts.models import Invitation, Role
 from entrepreneurs.models import Enterprise, VerificationStatus
 from products.models import Material, Product, ProductStatus, UpgradeRecord
-from programmes.models import Enrolment, EnrolmentStatus, Intake
+from programmes.models import Enrolment, EnrolmentStatus, Intake, Programme, ProgrammeStatus
 from programmes.selectors import applications_of
 from toolkit.thaidates import fiscal_year
+
+# How much of each the public landing page shows; the rest is one link away.
+LANDING_INTAKES = 5
+LANDING_PRODUCTS = 4
 
 HOME_TEMPLATES = {
     Role.OFFICER: "home/officer.html",
@@ -95,6 +99,24 @@ def officer_context(user):
     }
 
 
+def landing_context():
+    """What the public sees first: intakes open now, upgraded products, the headline numbers."""
+    now = timezone.now()
+    open_intakes = Intake.objects.open(now)
+    return {
+        "open_intakes": list(
+            open_intakes.select_related("programme").order_by("closes_at")[:LANDING_INTAKES]
+        ),
+        "open_intake_count": open_intakes.count(),
+        # The showcase's own reads: what it shows, and which of those were upgraded.
+        "upgraded_products": list(Product.objects.showcase_cards().upgraded()[:LANDING_PRODUCTS]),
+        "enterprise_count": Enterprise.objects.exclude(status=VerificationStatus.INACTIVE).count(),
+        "upgraded_product_count": Product.objects.upgraded().count(),
+        "active_programme_count": Programme.objects.filter(status=ProgrammeStatus.ACTIVE).count(),
+        "now": now,
+    }
+
+
 def centre_staff_context(user):
     return {"material_count": Material.objects.count()}
 
@@ -103,7 +125,7 @@ def home(request):
     """The public landing page, or the signed-in person's own home."""
     user = request.user
     if not user.is_authenticated:
-        return render(request, "home/landing.html")
+        return render(request, "home/landing.html", landing_context())
     context = {
         "needs_mfa_setup": user.needs_mfa and not is_mfa_enabled(user),
         "recent_notifications": user.notifications.for_inbox()[:5],

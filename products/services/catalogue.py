@@ -128,6 +128,9 @@ def update_product(*, product, by, data) -> Product:
     )
     for name in changed:
         setattr(product, name, data[name])
+    if "unit_price" in changed:
+        # A price typed in by hand no longer comes from an upgrade.
+        product.price_set_by = None
     _prepare(product)
     product.save()
     record_audit(actor=by, action="product.updated", target=product, fields=changed)

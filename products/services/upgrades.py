@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from notifications.services import notify
-from products.exceptions import NotAllowed
+from products.exceptions import NotAllowed, PriceNotOffered
 from products.images import process_photo
 from products.models import Product, UpgradeRecord
 from products.rules import is_staff_officer
@@ -185,3 +185,30 @@ def delete_upgrade(*, record: UpgradeRecord, by: User) -> None:
     files = [getattr(record, field).name for field in PHOTO_FIELDS if getattr(record, field)]
     record.delete()
     _delete_files_on_commit(files)
+
+
+@transaction.atomic
+def set_price_from_upgrade(*, record: UpgradeRecord, by: User) -> Product:
+    """Make a commercialised upgrade's price after the product's unit price, naming the upgrade."""
+    # Lock the product so two clicks, or a price edited meanwhile, are judged on the price
+    # it has now.
+    product = Product.objects.select_for_update().get(pk=record.product_id)
+    record = UpgradeRecord.objects.get(pk=record.pk)
+    record.product = product
+    if not by.has_perm("products.set_price_from_upgrade", record):
+        raise NotAllowed()
+    if not record.offers_price_for(product):
+        raise PriceNotOffered()
+    previous = product.unit_price
+    product.unit_price = record.price_after
+    product.price_set_by = record
+    product.save(update_fields=["unit_price", "price_set_by", "updated_at"])
+    record_audit(
+        actor=by,
+        action="product.price_set_from_upgrade",
+        target=product,
+        upgrade=record.pk,
+        previous=None if previous is None else str(previous),
+        price=str(record.price_after),
+    )
+    return product

@@ -10,6 +10,7 @@ from accounts import services
 from accounts.exceptions import EmailTaken, InvitationRevoked
 from accounts.models import Invitation, PrivacyConsent, PrivacyNotice, Role, User
 from notifications.models import Notification, OutboundEmail
+from tests.confirming import CONFIRMED, assert_asks_first
 from toolkit.models import AuditEntry
 
 INVITE = {
@@ -172,7 +173,7 @@ def test_an_unknown_invitation_token_says_so(client, db):
 
 def test_a_withdrawn_invitation_no_longer_works(officer_client, client, invitation):
     obj, token = invitation
-    response = officer_client.post(reverse("accounts:invitation_revoke", args=[obj.pk]))
+    response = officer_client.post(reverse("accounts:invitation_revoke", args=[obj.pk]), CONFIRMED)
     assert response.status_code == 302
     obj.refresh_from_db()
     assert obj.revoked_at is not None
@@ -181,11 +182,26 @@ def test_a_withdrawn_invitation_no_longer_works(officer_client, client, invitati
     assert response.status_code == 410
 
 
-def test_revoke_rejects_get(officer_client, invitation):
+def test_withdrawing_an_invitation_asks_first(officer_client, invitation):
     obj, _token = invitation
-    assert (
-        officer_client.get(reverse("accounts:invitation_revoke", args=[obj.pk])).status_code == 405
-    )
+    url = reverse("accounts:invitation_revoke", args=[obj.pk])
+    listing = officer_client.get(reverse("accounts:invitation_list")).text
+    assert f'href="{url}"' in listing
+    assert f'action="{url}"' not in listing
+    assert obj.email in assert_asks_first(officer_client.get(url))
+    assert_asks_first(officer_client.post(url))
+    obj.refresh_from_db()
+    assert obj.revoked_at is None
+
+
+def test_withdrawing_an_invitation_is_for_officers(client, owner, invitation):
+    obj, _token = invitation
+    client.force_login(owner)
+    url = reverse("accounts:invitation_revoke", args=[obj.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, CONFIRMED).status_code == 403
+    obj.refresh_from_db()
+    assert obj.revoked_at is None
 
 
 def test_accept_with_mismatched_passwords_saves_nothing(client, invitation):

@@ -52,3 +52,29 @@ def test_officer_lists_fit_a_phone(phone_page, officer_2fa, live_server, name):
     assert response.ok and response.url.endswith(reverse(name))
     assert phone_page.locator("main table").count() >= 1
     assert fits_phone(phone_page)
+
+
+def test_the_unread_count_shows_on_a_phone_without_opening_the_menu(phone_page, owner, live_server):
+    from playwright.sync_api import expect
+
+    from notifications.services import notify
+
+    notify(owner, "welcome", email=False)
+    notify(owner, "welcome", email=False)
+    sign_in(phone_page, owner, live_server)
+    phone_page.goto(reverse("home"))
+    toggler = phone_page.locator(".navbar-toggler")
+    expect(toggler).to_be_visible()
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    expect(phone_page.locator("#nc-nav")).to_be_hidden()
+    badge = phone_page.locator("#nc-unread-badge")
+    expect(badge).to_be_visible()
+    expect(badge).to_contain_text("2")
+    assert fits_phone(phone_page)
+
+    # Marking one read in the inbox (htmx, no reload) updates the bell's count too.
+    phone_page.locator(".nc-bell").click()
+    expect(phone_page.locator("#notification-list > li")).to_have_count(2)
+    phone_page.locator("#notification-list > li").first.get_by_role("button").last.click()
+    expect(badge).to_contain_text("1")
+    expect(badge).to_be_visible()

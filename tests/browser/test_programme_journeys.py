@@ -132,9 +132,8 @@ def accept_in_review_queue(page, enrolment, note=""):
 
 
 def expect_unread(page, user):
-    """The menu's badge counts the person's unread notifications."""
+    """The bell's badge counts the person's unread notifications, the menu closed."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    open_menu_if_collapsed(page)
     expect(page.locator("#nc-unread-badge")).to_contain_text(str(unread))
     return unread
 

@@ -19,6 +19,7 @@ from entrepreneurs.exceptions import (
 from entrepreneurs.models import Enterprise, Member, MemberRole, Subdistrict, VerificationStatus
 from entrepreneurs.validators import hash_tax_id, tax_id_check_digit
 from notifications.models import Notification
+from tests.confirming import CONFIRMED, assert_asks_first
 from tests.factories import EnterpriseFactory, ProductFactory, UserFactory
 from toolkit.models import AuditEntry
 
@@ -499,7 +500,7 @@ def member_remove_url(member):
 
 def test_an_owner_removes_a_member(client, owner, teammate, enterprise):
     member = enterprise.members.get(user=teammate)
-    response = login(client, owner).post(member_remove_url(member))
+    response = login(client, owner).post(member_remove_url(member), CONFIRMED)
     assert response.status_code == 302
     assert not enterprise.members.filter(user=teammate).exists()
     assert AuditEntry.objects.get(action="enterprise.member_removed").data["full_name"] == (
@@ -509,7 +510,7 @@ def test_an_owner_removes_a_member(client, owner, teammate, enterprise):
 
 def test_the_only_account_holder_cannot_remove_themselves(client, owner, enterprise):
     member = enterprise.members.get(user=owner)
-    response = login(client, owner).post(member_remove_url(member), follow=True)
+    response = login(client, owner).post(member_remove_url(member), CONFIRMED, follow=True)
     assert enterprise.members.filter(user=owner).exists()
     assert "You are the only member with a portal account" in response.text
     with pytest.raises(LastAccountHolder):
@@ -527,14 +528,19 @@ def test_the_only_account_holder_is_offered_no_remove_button_for_themselves(
 
 def test_a_member_may_leave_when_another_account_remains(client, teammate, enterprise):
     member = enterprise.members.get(user=teammate)
-    assert login(client, teammate).post(member_remove_url(member)).status_code == 302
+    assert login(client, teammate).post(member_remove_url(member), CONFIRMED).status_code == 302
     assert not Member.objects.filter(pk=member.pk).exists()
 
 
-def test_removing_needs_post_and_membership(client, owner, outsider, teammate, enterprise):
+def test_removing_asks_first_and_needs_membership(client, owner, outsider, teammate, enterprise):
     member = enterprise.members.get(user=teammate)
-    assert login(client, owner).get(member_remove_url(member)).status_code == 405
-    assert login(client, outsider).post(member_remove_url(member)).status_code == 404
+    url = member_remove_url(member)
+    html = assert_asks_first(login(client, owner).get(url))
+    assert "มานี มีปั้น" in html
+    # The old one-tap form posted without the answer: it only asks.
+    assert_asks_first(client.post(url))
+    assert login(client, outsider).get(url).status_code == 404
+    assert client.post(url, CONFIRMED).status_code == 404
     assert Member.objects.filter(pk=member.pk).exists()
 
 
@@ -542,7 +548,7 @@ def test_a_member_of_another_enterprise_is_not_found(client, owner, outsider, en
     elsewhere = EnterpriseFactory(owner=outsider)
     member = elsewhere.members.get()
     url = reverse("entrepreneurs:member_remove", args=[enterprise.pk, member.pk])
-    assert login(client, owner).post(url).status_code == 404
+    assert login(client, owner).post(url, CONFIRMED).status_code == 404
 
 
 # --- Verification ------------------------------------------------------------------------

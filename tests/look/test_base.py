@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from notifications.services import notify
+
 pytestmark = pytest.mark.django_db
 
 # Every URL the page loads or links to: src, href and form actions.
@@ -133,6 +135,23 @@ def _render_base(user, **context):
 def test_unread_badge_shows_the_count(owner):
     html = _render_base(owner, unread_notifications=3)
     assert re.search(r'id="nc-unread-badge"[^>]*>3<', html)
+
+
+def test_the_bell_and_its_count_sit_outside_the_collapsing_menu(client, owner):
+    """On a phone the menu is collapsed; the unread count must show without opening it."""
+    notify(owner, "welcome", email=False)
+    notify(owner, "welcome", email=False)
+    client.force_login(owner)
+    html = client.get(reverse("home")).text
+    header = html[html.index("<header>") : html.index("</header>")]
+    menu_starts = header.index('id="nc-nav"')
+    inbox = reverse("notifications:inbox")
+    bell = re.search(rf'<a class="nav-link nc-bell[^"]*" href="{inbox}".*?</a>', header, re.S)
+    assert bell, "the bell links to the inbox"
+    assert bell.end() < menu_starts, "the bell comes before, not inside, the collapsing menu"
+    assert re.search(r'id="nc-unread-badge"[^>]*>2<', bell.group(0))
+    # One way to the inbox in the bar, so the bell is not repeated inside the menu.
+    assert header.count(f'href="{inbox}"') == 1
 
 
 def test_unread_badge_is_hidden_when_nothing_is_unread(owner):

@@ -243,3 +243,79 @@ def test_inbox_page_renders_for_every_role(
         notify(user, "welcome", url="/", email=False)
         client.force_login(user)
         assert client.get(reverse(f"notifications:{name}")).status_code == 200
+
+
+# --- What happened, in one line ------------------------------------------------------------
+
+
+def _event(owner, *, note=""):
+    from programmes.models import Enrolment, EnrolmentEvent, EnrolmentStatus
+    from tests.factories import EnterpriseFactory, IntakeFactory
+
+    enrolment = Enrolment.objects.create(
+        intake=IntakeFactory(),
+        enterprise=EnterpriseFactory(owner=owner),
+        status=EnrolmentStatus.ACCEPTED,
+    )
+    return EnrolmentEvent.objects.create(
+        enrolment=enrolment,
+        from_status=EnrolmentStatus.SUBMITTED,
+        to_status=EnrolmentStatus.ACCEPTED,
+        note=note,
+    )
+
+
+def _summary_of(html, notification):
+    row = html.split(f'id="notification-{notification.pk}"')[1].split("</li>")[0]
+    line = row.split('class="nc-notification-summary small mb-0">')[1].split("</p>")[0]
+    return " ".join(line.split())
+
+
+def test_inbox_items_say_what_happened_in_one_line(client, owner):
+    from tests.factories import EnterpriseFactory, UpgradeRecordFactory
+
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    event = _event(owner, note="Welcome to cohort 1.")
+    upgrade = UpgradeRecordFactory()
+    certification = CertificationFactory()
+    enterprise = EnterpriseFactory(owner=owner)
+    decision = notify(owner, "enrolment_status", event, email=False)
+    upgraded = notify(owner, "upgrade_recorded", upgrade, email=False)
+    expiring = notify(owner, "certification_expiring", certification, email=False)
+    added = notify(owner, "enterprise_member_added", enterprise, email=False)
+    welcome = notify(owner, "welcome", email=False)
+    client.force_login(owner)
+
+    html = client.get(INBOX, HTTP_ACCEPT_LANGUAGE="en").text
+
+    enrolment = event.enrolment
+    assert _summary_of(html, decision) == (
+        f"The application of {enrolment.enterprise.name_en or enrolment.enterprise.name_th} "
+        f"to {enrolment.intake.name_en} is now: Accepted. Note: Welcome to cohort 1."
+    )
+    assert _summary_of(html, upgraded).startswith(f"{upgrade.product.name_en}: Design")
+    assert certification.number in _summary_of(html, expiring)
+    assert "see and edit" in _summary_of(html, added)
+    assert _summary_of(html, welcome) == (
+        "Your account is ready. Your home page lists what you can do next."
+    )
+
+
+def test_inbox_summaries_read_their_targets_in_bulk(client, owner, django_assert_max_num_queries):
+    """The summary line names the product or the enterprise: not a query per item."""
+    from tests.factories import UpgradeRecordFactory
+
+    client.force_login(owner)
+    notify(owner, "upgrade_recorded", UpgradeRecordFactory(), email=False)
+    notify(owner, "enrolment_status", _event(owner), email=False)
+    with django_assert_max_num_queries(50) as few:
+        client.get(INBOX)
+    for _ in range(6):
+        notify(owner, "upgrade_recorded", UpgradeRecordFactory(), email=False)
+        notify(owner, "enrolment_status", _event(owner), email=False)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(INBOX)
+
+    assert response.text.count("nc-notification-summary") == 14

@@ -15,6 +15,7 @@ from products.exceptions import CannotPublish, LastPhoto, NotALeafCategory, NotA
 from products.forms import ORTON_CONES, ProductForm
 from products.models import Category, Product, ProductStatus, Standard
 from products.services import catalogue
+from tests.confirming import CONFIRMED, assert_asks_first
 from tests.factories import (
     EnterpriseFactory,
     ProductFactory,
@@ -496,10 +497,22 @@ def test_owner_publishes_archives_and_restores(client, product, owner):
         ("product_archive", ProductStatus.ARCHIVED),
         ("product_unpublish", ProductStatus.DRAFT),
     ]:
-        response = client.post(reverse(f"products:{name}", args=[product.pk]))
+        response = client.post(reverse(f"products:{name}", args=[product.pk]), CONFIRMED)
         assert response.status_code == 302
         product.refresh_from_db()
         assert product.status == status
+
+
+def test_archiving_a_product_asks_first(client, product, owner, outsider):
+    client.force_login(owner)
+    url = reverse("products:product_archive", args=[product.pk])
+    assert f'href="{url}"' in client.get(product.get_absolute_url()).text
+    assert_asks_first(client.get(url))
+    assert_asks_first(client.post(url))
+    product.refresh_from_db()
+    assert product.status == ProductStatus.DRAFT
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
 
 
 def test_officer_publishes_and_it_is_audited(officer_client, officer_2fa, product, owner):
@@ -510,7 +523,7 @@ def test_officer_publishes_and_it_is_audited(officer_client, officer_2fa, produc
     assert AuditEntry.objects.get(action="product.published").actor == officer_2fa
 
 
-@pytest.mark.parametrize("name", ["product_publish", "product_archive", "product_unpublish"])
+@pytest.mark.parametrize("name", ["product_publish", "product_unpublish"])
 def test_status_changes_reject_get(client, product, owner, name):
     client.force_login(owner)
     assert client.get(reverse(f"products:{name}", args=[product.pk])).status_code == 405
@@ -577,7 +590,13 @@ def test_retired_standard_stays_on_old_certifications_but_is_not_offered(officer
 
     certification = CertificationFactory()
     standard = certification.standard
-    response = officer_client.post(reverse("products:standard_retire", args=[standard.pk]))
+    url = reverse("products:standard_retire", args=[standard.pk])
+    assert f'href="{url}"' in officer_client.get(reverse("products:standard_list")).text
+    assert_asks_first(officer_client.get(url))
+    assert_asks_first(officer_client.post(url))
+    standard.refresh_from_db()
+    assert standard.is_active
+    response = officer_client.post(url, CONFIRMED)
     assert response.status_code == 302
     standard.refresh_from_db()
     certification.refresh_from_db()
@@ -611,7 +630,7 @@ def test_standard_pages_are_for_officers_only(client, owner, faculty, name):
     assert anonymous["Location"].startswith(reverse("account_login"))
     for person in (owner, faculty):
         client.force_login(person)
-        assert client.post(url).status_code == 403
+        assert client.post(url, CONFIRMED).status_code == 403
     standard.refresh_from_db()
     assert standard.is_active
 

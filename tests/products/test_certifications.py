@@ -20,6 +20,7 @@ from products.forms import CertificationForm
 from products.models import Certification, Standard
 from products.services import catalogue
 from products.tasks import notify_expiring_certifications
+from tests.confirming import CONFIRMED, assert_asks_first
 from tests.factories import (
     CertificationFactory,
     EnterpriseFactory,
@@ -257,9 +258,13 @@ def test_owner_removes_a_certification_and_its_document(
     assert path.exists()
     client.force_login(owner)
     url = reverse("products:certification_delete", args=[product.pk, certification.pk])
-    assert client.get(url).status_code == 405
+    assert f'href="{url}"' in client.get(product.get_absolute_url()).text
+    assert_asks_first(client.get(url))
+    # A one-tap POST without the answer only asks.
+    assert_asks_first(client.post(url))
+    assert Certification.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url).status_code == 302
+        assert client.post(url, CONFIRMED).status_code == 302
     assert not Certification.objects.exists()
     assert not path.exists()
     assert AuditEntry.objects.filter(action="certification.removed").exists()
@@ -270,7 +275,8 @@ def test_others_may_not_remove_a_certification(client, request, product, person,
     certification = CertificationFactory(product=product)
     client.force_login(request.getfixturevalue(person))
     url = reverse("products:certification_delete", args=[product.pk, certification.pk])
-    assert client.post(url).status_code == status
+    assert client.get(url).status_code == status
+    assert client.post(url, CONFIRMED).status_code == status
     assert Certification.objects.exists()
 
 

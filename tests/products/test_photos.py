@@ -12,6 +12,7 @@ from PIL import ExifTags, Image
 from products.exceptions import NotAllowed, PhotoRejected, TooManyPhotos
 from products.models import ProductImage
 from products.services import catalogue
+from tests.confirming import CONFIRMED, assert_asks_first
 from tests.factories import EnterpriseFactory, ProductFactory
 from toolkit.models import AuditEntry
 
@@ -223,22 +224,37 @@ def test_owner_removes_a_photo_and_its_files(
     photo = catalogue.add_photos(product=product, by=owner, uploads=[png()])[0]
     paths = [photo.image.path, photo.thumbnail.path]
     client.force_login(owner)
+    url = reverse("products:photo_delete", args=[product.pk, photo.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("products:photo_delete", args=[product.pk, photo.pk]))
+        response = client.post(url, CONFIRMED)
     assert response.status_code == 302
     assert not product.images.exists()
     assert not any(os.path.exists(path) for path in paths)
 
 
-def test_photo_delete_rejects_get_and_others(client, product, owner, outsider, faculty):
+def test_removing_a_photo_asks_first(client, product, owner):
     photo = catalogue.add_photos(product=product, by=owner, uploads=[png()])[0]
     url = reverse("products:photo_delete", args=[product.pk, photo.pk])
     client.force_login(owner)
-    assert client.get(url).status_code == 405
-    client.force_login(outsider)
-    assert client.post(url).status_code == 404
-    client.force_login(faculty)
-    assert client.post(url).status_code == 403
+    # The gallery offers a link to the question, not a one-tap form.
+    gallery = client.get(reverse("products:photo_upload", args=[product.pk])).text
+    assert f'href="{url}"' in gallery
+    assert f'action="{url}"' not in gallery
+    html = assert_asks_first(client.get(url))
+    assert photo.thumbnail.url in html
+    # The old page's one-tap POST, without the answer, asks again and removes nothing.
+    assert_asks_first(client.post(url))
+    assert product.images.count() == 1
+
+
+def test_photo_delete_refuses_others(client, product, owner, outsider, faculty):
+    photo = catalogue.add_photos(product=product, by=owner, uploads=[png()])[0]
+    url = reverse("products:photo_delete", args=[product.pk, photo.pk])
+    for method in (client.get, client.post):
+        client.force_login(outsider)
+        assert method(url, CONFIRMED).status_code == 404
+        client.force_login(faculty)
+        assert method(url, CONFIRMED).status_code == 403
     assert product.images.count() == 1
 
 
@@ -246,7 +262,7 @@ def test_a_photo_of_another_product_is_404(client, product, owner):
     other = ProductFactory(enterprise=product.enterprise)
     photo = catalogue.add_photos(product=other, by=owner, uploads=[png()])[0]
     client.force_login(owner)
-    response = client.post(reverse("products:photo_delete", args=[product.pk, photo.pk]))
+    response = client.post(reverse("products:photo_delete", args=[product.pk, photo.pk]), CONFIRMED)
     assert response.status_code == 404
 
 

@@ -19,6 +19,7 @@ from notifications.models import Notification
 from products.exceptions import NotAllowed
 from products.models import UpgradeArea, UpgradeRecord, UpgradeStage
 from products.services import upgrades
+from tests.confirming import CONFIRMED, assert_asks_first
 from tests.conftest import enable_totp
 from tests.factories import EnterpriseFactory, ProductFactory, UpgradeRecordFactory, UserFactory
 from toolkit.models import AuditEntry
@@ -364,7 +365,7 @@ def test_officer_deletes_a_record_and_it_is_audited(
 ):
     photo = recorded.before_photo.path
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer_client.post(delete_url(recorded))
+        response = officer_client.post(delete_url(recorded), CONFIRMED)
     assert response.status_code == 302
     assert not UpgradeRecord.objects.exists()
     assert not os.path.exists(photo)
@@ -373,13 +374,20 @@ def test_officer_deletes_a_record_and_it_is_audited(
     assert entry.data["summary"] == recorded.summary
 
 
-def test_delete_needs_post_and_an_officer(
-    officer_client, faculty_client, recorded, client, outsider
+def test_deleting_a_record_asks_first_and_needs_an_officer(
+    client, officer_2fa, faculty, recorded, outsider
 ):
-    assert officer_client.get(delete_url(recorded)).status_code == 405
-    assert faculty_client.post(delete_url(recorded)).status_code == 403
+    client.force_login(officer_2fa)
+    form = client.get(update_url(recorded)).text
+    assert f'href="{delete_url(recorded)}"' in form
+    assert recorded.summary in assert_asks_first(client.get(delete_url(recorded)))
+    # The old form's one-tap POST only asks.
+    assert_asks_first(client.post(delete_url(recorded)))
+    client.force_login(faculty)
+    assert client.get(delete_url(recorded)).status_code == 403
+    assert client.post(delete_url(recorded), CONFIRMED).status_code == 403
     client.force_login(outsider)
-    assert client.post(delete_url(recorded)).status_code == 404
+    assert client.post(delete_url(recorded), CONFIRMED).status_code == 404
     assert UpgradeRecord.objects.filter(pk=recorded.pk).exists()
 
 

@@ -12,6 +12,7 @@ from entrepreneurs.models import Member, MemberRole, VerificationStatus
 from programmes import services
 from programmes.exceptions import IncompleteApplication
 from programmes.models import Enrolment, EnrolmentStatus, IntakeQuestion
+from tests.confirming import CONFIRMED, assert_asks_first
 from tests.factories import (
     EnterpriseFactory,
     IntakeFactory,
@@ -312,7 +313,7 @@ def test_others_get_404(client, request, who, enrolment):
     client.force_login(user)
     assert client.get(detail_url(enrolment)).status_code == 404
     url = reverse("programmes:enrolment_withdraw", args=[enrolment.pk])
-    assert client.post(url).status_code == 404
+    assert client.post(url, CONFIRMED).status_code == 404
     enrolment.refresh_from_db()
     assert enrolment.status == S.SUBMITTED
 
@@ -409,12 +410,12 @@ def test_submit_an_incomplete_draft_says_why(client, owner, intake, enterprise, 
 def test_withdraw_asks_then_withdraws(client, owner, enrolment):
     client.force_login(owner)
     url = reverse("programmes:enrolment_withdraw", args=[enrolment.pk])
-    response = client.get(url)
-    assert response.status_code == 200
-    assert "Withdraw the application?" in response.content.decode()
+    assert "Withdraw the application?" in assert_asks_first(client.get(url))
+    # A POST without the page's answer only asks again.
+    assert_asks_first(client.post(url))
     enrolment.refresh_from_db()
     assert enrolment.status == S.SUBMITTED
-    response = client.post(url)
+    response = client.post(url, CONFIRMED)
     assert response.url == detail_url(enrolment)
     enrolment.refresh_from_db()
     assert enrolment.status == S.WITHDRAWN

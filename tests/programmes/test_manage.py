@@ -22,6 +22,7 @@ from programmes.models import (
     ProgrammePartner,
     ProgrammeStatus,
 )
+from tests.confirming import CONFIRMED, assert_asks_first
 from tests.factories import EnterpriseFactory, IntakeFactory, ProgrammeFactory, category
 from toolkit.models import AuditEntry
 
@@ -249,7 +250,7 @@ def test_archived_programme_cannot_be_edited(officer_client, officer_2fa, progra
 def test_programme_state_moves_forward_and_reopens(officer_client, programme, start, to):
     Programme.objects.filter(pk=programme.pk).update(status=start)
     response = officer_client.post(
-        reverse("programmes:programme_status", args=[programme.pk]), {"status": to}
+        reverse("programmes:programme_status", args=[programme.pk]), {"status": to, **CONFIRMED}
     )
     assert response["Location"] == reverse("programmes:programme_manage", args=[programme.pk])
     programme.refresh_from_db()
@@ -285,6 +286,18 @@ def test_programme_state_refuses_other_moves(officer_client, officer_2fa, progra
     assert not AuditEntry.objects.filter(action="programme.status_changed").exists()
 
 
+def test_archiving_a_programme_asks_first(officer_client, programme):
+    Programme.objects.filter(pk=programme.pk).update(status=S.CLOSED)
+    url = reverse("programmes:programme_status", args=[programme.pk])
+    # The state buttons' one-tap POST only asks, and the question posts the state again.
+    html = assert_asks_first(officer_client.post(url, {"status": S.ARCHIVED}))
+    assert 'name="status" value="archived"' in html
+    programme.refresh_from_db()
+    assert programme.status == S.CLOSED
+    # Moves that can be reversed need no question.
+    assert officer_client.post(url, {"status": S.ACTIVE}).status_code == 302
+
+
 def test_programme_status_refuses_get(officer_client, programme):
     url = reverse("programmes:programme_status", args=[programme.pk])
     assert officer_client.get(url).status_code == 405
@@ -316,7 +329,12 @@ def test_programme_partner_add_and_remove(officer_client, programme, partner):
     assert ProgrammePartner.objects.count() == 1
 
     remove = reverse("programmes:programme_partner_remove", args=[programme.pk, partnership.pk])
-    assert officer_client.post(remove).status_code == 302
+    manage = officer_client.get(reverse("programmes:programme_manage", args=[programme.pk])).text
+    assert f'href="{remove}"' in manage
+    assert partner.name in assert_asks_first(officer_client.get(remove))
+    assert_asks_first(officer_client.post(remove))
+    assert ProgrammePartner.objects.exists()
+    assert officer_client.post(remove, CONFIRMED).status_code == 302
     assert not ProgrammePartner.objects.exists()
     assert audit_actions(programme) == ["programme.partner_added", "programme.partner_removed"]
 
@@ -327,7 +345,8 @@ def test_programme_partner_remove_checks_the_programme(officer_client, programme
         programme=other, partner=partner, role=PartnerRole.LEAD
     )
     url = reverse("programmes:programme_partner_remove", args=[programme.pk, partnership.pk])
-    assert officer_client.post(url).status_code == 404
+    assert officer_client.get(url).status_code == 404
+    assert officer_client.post(url, CONFIRMED).status_code == 404
     assert ProgrammePartner.objects.exists()
 
 

@@ -84,3 +84,96 @@ def test_officer_home_counts_applications_to_review(officer_client):
     page = officer_client.get(reverse("home"))
     assert reverse("programmes:review_queue") in page.text
     assert page.context["to_review"] == 2
+
+
+# --- The public landing page --------------------------------------------------------------
+
+
+def _showcased(name, *, upgraded=True, verified=True):
+    from django.utils import timezone
+
+    from products.models import ProductStatus
+
+    status = VerificationStatus.VERIFIED if verified else VerificationStatus.UNVERIFIED
+    product = ProductFactory(
+        enterprise=EnterpriseFactory(status=status),
+        status=ProductStatus.PUBLISHED,
+        published_at=timezone.now(),
+        name_th=name,
+    )
+    if upgraded:
+        UpgradeRecordFactory(product=product)
+    return product
+
+
+def test_landing_shows_open_intakes_with_their_deadlines(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    from programmes.models import ProgrammeStatus
+    from tests.factories import IntakeFactory, ProgrammeFactory
+    from toolkit.thaidates import format_datetime
+
+    open_intake = IntakeFactory(name_th="รุ่นเปิดรับตอนนี้")
+    IntakeFactory(name_th="รุ่นที่ปิดแล้ว", closes_at=timezone.now() - timedelta(days=1))
+    IntakeFactory(
+        name_th="รุ่นของโครงการร่าง", programme=ProgrammeFactory(status=ProgrammeStatus.DRAFT)
+    )
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert open_intake.get_absolute_url() in page.text
+    assert "รุ่นเปิดรับตอนนี้" in page.text
+    with translation.override("th"):
+        assert format_datetime(open_intake.closes_at) in page.text
+    assert "รุ่นที่ปิดแล้ว" not in page.text
+    assert "รุ่นของโครงการร่าง" not in page.text
+
+
+def test_landing_shows_upgraded_products_of_the_showcase_only(client, db):
+    upgraded = _showcased("แจกันที่ยกระดับแล้ว")
+    _showcased("ชามที่ยังไม่ยกระดับ", upgraded=False)
+    _showcased("ถ้วยของวิสาหกิจที่ยังไม่ตรวจ", verified=False)
+    draft = ProductFactory(name_th="จานร่าง")
+    UpgradeRecordFactory(product=draft)
+    page = client.get(reverse("home"))
+    assert reverse("showcase:product", args=[upgraded.pk]) in page.text
+    assert "แจกันที่ยกระดับแล้ว" in page.text
+    for hidden in ("ชามที่ยังไม่ยกระดับ", "ถ้วยของวิสาหกิจที่ยังไม่ตรวจ", "จานร่าง"):
+        assert hidden not in page.text
+
+
+def test_landing_shows_the_programmes_headline_numbers(client, db):
+    from programmes.models import ProgrammeStatus
+    from tests.factories import IntakeFactory, ProgrammeFactory
+
+    _showcased("แจกัน")  # an enterprise with an upgraded product
+    upgraded_draft = ProductFactory()  # a second enterprise, its product upgraded too
+    UpgradeRecordFactory(product=upgraded_draft)
+    UpgradeRecordFactory(product=upgraded_draft)  # counted once
+    EnterpriseFactory(status=VerificationStatus.INACTIVE)  # no longer counted
+    IntakeFactory()
+    IntakeFactory()
+    ProgrammeFactory(status=ProgrammeStatus.CLOSED)
+    page = client.get(reverse("home"))
+    assert page.context["enterprise_count"] == 2
+    assert page.context["upgraded_product_count"] == 2
+    assert page.context["active_programme_count"] == 2
+    assert page.context["open_intake_count"] == 2
+    assert '<p class="h3 mb-0" id="landing-upgraded">2</p>' in page.text
+
+
+def test_landing_query_count_does_not_grow(client, db, django_assert_max_num_queries):
+    from tests.factories import IntakeFactory
+
+    _showcased("แจกัน")
+    IntakeFactory()
+    with django_assert_max_num_queries(9) as few:
+        client.get(reverse("home"))
+    for n in range(8):
+        _showcased(f"ชาม {n}")
+        IntakeFactory()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("home"))
+    assert len(page.context["upgraded_products"]) == 4
+    assert len(page.context["open_intakes"]) == 5
