@@ -333,12 +333,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Permissions-Policy (django-permissions-policy): the portal uses no device or sensor; a
-# photo comes from a file input, which needs no camera permission.
+# photo comes from a file input, which needs no camera permission. Only features Chromium
+# knows: it warns in the console about any other (the browser tests fail on warnings).
 PERMISSIONS_POLICY = {
     "accelerometer": [],
-    "ambient-light-sensor": [],
     "autoplay": [],
-    "bluetooth": [],
     "browsing-topics": [],
     "camera": [],
     "display-capture": [],
