@@ -2,7 +2,7 @@
 
 Django's DEBUG makes no difference to the header under test (gunicorn writes it), so the
 process runs with the development defaults and needs no production secrets; the page
-asked for, the JavaScript catalogue, needs no database.
+asked for is the JavaScript catalogue.
 """
 
 import contextlib
@@ -50,14 +50,21 @@ def get(port, path, timeout=30):
 
 
 @contextlib.contextmanager
-def web_process(command):
-    """Run the shell command (with .venv's programs first on PATH) on a free port."""
+def web_process(command, folder):
+    """Run the shell command (with .venv's programs first on PATH) on a free port.
+
+    Every request opens a transaction, so the process gets an SQLite file of its own (the
+    tests' PostgreSQL database is not one it could use), and gunicorn's control socket goes
+    into the folder too, away from any other gunicorn of this user.
+    """
     port = free_port()
     env = {name: value for name, value in os.environ.items() if name != "DEBUG"}
     env |= {
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        "DATABASE_URL": f"sqlite:///{folder / 'web.sqlite3'}",
+        "XDG_RUNTIME_DIR": str(folder),
     }
     server = subprocess.Popen(
         ["bash", "-c", "exec " + command],
@@ -75,9 +82,9 @@ def web_process(command):
     assert b"Traceback" not in errors, errors.decode(errors="replace")
 
 
-def test_gunicorn_from_the_procfile_sends_no_server_header():
+def test_gunicorn_from_the_procfile_sends_no_server_header(tmp_path):
     assert "--config config/gunicorn.py" in web_command()
-    with web_process(web_command()) as port:
+    with web_process(web_command(), tmp_path) as port:
         status, headers = get(port, "/jsi18n/")
     names = {name.lower() for name, _value in headers}
     assert status == 200, headers
@@ -88,8 +95,9 @@ def test_gunicorn_from_the_procfile_sends_no_server_header():
     assert "permissions-policy" in names, headers
 
 
-def test_gunicorn_without_the_configuration_would_announce_itself():
+def test_gunicorn_without_the_configuration_would_announce_itself(tmp_path):
     """The check above can fail: plain gunicorn sends `Server: gunicorn`."""
-    with web_process(web_command().replace("--config config/gunicorn.py ", "")) as port:
+    plain = web_command().replace("--config config/gunicorn.py ", "")
+    with web_process(plain, tmp_path) as port:
         _status, headers = get(port, "/jsi18n/")
     assert ("Server", "gunicorn") in headers
