@@ -317,7 +317,8 @@ if not DEBUG:
 # checks the templates); htmx gets its indicator CSS from portal.css (<meta htmx-config>).
 # Should a page ever need an inline script, add csp.constants.NONCE to script-src and give
 # the tag nonce="{{ request.csp_nonce }}". img-src allows data: for Bootstrap's SVG icons
-# and the TOTP QR code. Django's admin (5.2) needs no exception: its templates are inline-free.
+# and the TOTP QR code; photos kept on another host (an S3 store) need that origin there too.
+# Django's admin (5.2) needs no exception: its templates are inline-free.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
