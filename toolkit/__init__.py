@@ -1,5 +1,5 @@
 """Machinery every app uses and that belongs to none of them.
 
-B.E. dates and the date field, role decorators, the audit log; it imports no app of
-ours, so any app may import it.
+B.E. dates and the date field, role decorators, the audit log, capacity with a
+first-come waitlist (capacity.Places); it imports no app of ours, so any app may import it.
 """
