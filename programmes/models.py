@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import Enterprise, EnterpriseKind, Province
 from products.models import Category, Product
+from toolkit.capacity import Places
 
 
 class PartnerKind(models.TextChoices):
@@ -170,12 +171,8 @@ class IntakeQuerySet(models.QuerySet):
         return self.prefetch_related("eligible_provinces", "eligible_categories")
 
     def with_places_taken(self):
-        """Annotate places_taken_count: applications that hold a place (see PLACE_HOLDING)."""
-        return self.annotate(
-            places_taken_count=models.Count(
-                "enrolments", filter=Q(enrolments__status__in=PLACE_HOLDING)
-            )
-        )
+        """Annotate places_taken_count: applications that hold a place (see PLACES)."""
+        return PLACES.with_taken(self, name="places_taken_count")
 
 
 # Enterprise kinds in the plural, lower case, for sentences about who may apply.
@@ -323,11 +320,11 @@ OPEN_STATES = frozenset(
 
 class EnrolmentQuerySet(models.QuerySet):
     def holding_places(self):
-        return self.filter(status__in=PLACE_HOLDING)
+        return PLACES.holding_places(self)
 
     def waitlist(self):
         """Waitlisted applications, first come first served."""
-        return self.filter(status=EnrolmentStatus.WAITLISTED).order_by("submitted_at", "pk")
+        return PLACES.in_line(self)
 
     def visible_to(self, user):
         from accounts.models import Role
@@ -377,7 +374,18 @@ class Enrolment(models.Model):
 
     @property
     def holds_place(self):
-        return self.status in PLACE_HOLDING
+        return PLACES.holds(self)
+
+
+# An intake's places: held by accepted, active and completed applications; when all are
+# taken, submitted applications wait in line by the time they were first submitted.
+PLACES = Places(
+    holders=Enrolment,
+    container="intake",
+    holding=PLACE_HOLDING,
+    waiting=EnrolmentStatus.WAITLISTED,
+    arrival=("submitted_at",),
+)
 
 
 class EnrolmentAnswer(models.Model):

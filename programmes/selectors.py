@@ -1,39 +1,18 @@
 """Reads that join programmes with the registry: applications with their place in line,
 and the upgrade work that counts toward a programme."""
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from entrepreneurs.models import Enterprise
 from products.models import UpgradeRecord
 
-from .models import PLACE_HOLDING, Enrolment, EnrolmentStatus
+from .models import PLACE_HOLDING, PLACES, Enrolment
 
 
 def with_waitlist_position(enrolments):
     """Annotate `waitlist_place`: 1 for the next in line, None unless waitlisted; one query."""
-    ahead = (
-        Enrolment.objects.filter(intake=OuterRef("intake"), status=EnrolmentStatus.WAITLISTED)
-        .filter(
-            Q(submitted_at__lt=OuterRef("submitted_at"))
-            | Q(submitted_at=OuterRef("submitted_at"), pk__lt=OuterRef("pk"))
-        )
-        .order_by()
-        .values("intake")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return enrolments.annotate(
-        waitlist_place=Case(
-            When(
-                status=EnrolmentStatus.WAITLISTED,
-                then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1,
-            ),
-            default=None,
-            output_field=IntegerField(),
-        )
-    )
+    return PLACES.with_position(enrolments, name="waitlist_place")
 
 
 def applications_of(user):

@@ -2,15 +2,14 @@
 
 Capacity is enforced by locking the intake's row before counting the places held, so two
 officers accepting at the same moment queue behind each other and the second sees the
-first's acceptance (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write lock its
-IMMEDIATE transactions take).
+first's acceptance; the places, the waitlist and its order are those of
+`models.PLACES` (toolkit.capacity).
 """
 
 import copy
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -37,6 +36,7 @@ from .exceptions import (
 from .models import (
     OPEN_STATES,
     PLACE_HOLDING,
+    PLACES,
     Enrolment,
     EnrolmentAnswer,
     EnrolmentEvent,
@@ -78,22 +78,12 @@ def applicants(enrolment):
 
 
 def places_taken(intake):
-    return intake.enrolments.filter(status__in=PLACE_HOLDING).count()
+    return PLACES.taken(intake)
 
 
 def waitlist_position(enrolment):
     """1 for the next in line; None when the application is not waitlisted."""
-    if enrolment.status != S.WAITLISTED:
-        return None
-    ahead = (
-        enrolment.intake.enrolments.filter(status=S.WAITLISTED)
-        .filter(
-            Q(submitted_at__lt=enrolment.submitted_at)
-            | Q(submitted_at=enrolment.submitted_at, pk__lt=enrolment.pk)
-        )
-        .count()
-    )
-    return ahead + 1
+    return PLACES.position(enrolment)
 
 
 def eligibility_reasons(*, intake, enterprise, products=()):
@@ -191,9 +181,7 @@ def save_application(*, intake, enterprise, by, products, answers) -> Enrolment:
 def submit_application(*, enrolment, by) -> Enrolment:
     """Submit a draft (or a returned application); a full intake puts it on the waitlist."""
     # Lock the intake so two last-minute submissions cannot both see a free place.
-    intake = (
-        Intake.objects.select_for_update().select_related("programme").get(pk=enrolment.intake_id)
-    )
+    intake = PLACES.lock(enrolment.intake_id, select_related=["programme"])
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if not may_act_for(by, enrolment.enterprise):
         raise NotAllowed()
@@ -213,7 +201,7 @@ def submit_application(*, enrolment, by) -> Enrolment:
         raise IncompleteApplication(
             format_lazy(_("Answer every required question: {question}"), question=missing[0].text)
         )
-    full = places_taken(intake) >= intake.capacity
+    full = not PLACES.has_room(intake)
     if enrolment.submitted_at is None:
         enrolment.submitted_at = timezone.now()
     _record(enrolment, by=by, to_status=S.WAITLISTED if full else S.SUBMITTED)
@@ -227,7 +215,7 @@ def decide_enrolment(*, enrolment, by, decision, note="") -> Enrolment:
     """An officer's decision on one application; capacity is checked under the intake's lock."""
     if not is_officer(by):
         raise NotAllowed()
-    intake = Intake.objects.select_for_update().get(pk=enrolment.intake_id)
+    intake = PLACES.lock(enrolment.intake_id)
     enrolment = (
         Enrolment.objects.select_for_update().select_related("enterprise").get(pk=enrolment.pk)
     )
@@ -237,9 +225,9 @@ def decide_enrolment(*, enrolment, by, decision, note="") -> Enrolment:
     note = (note or "").strip()
     if decision in NOTE_REQUIRED and not note:
         raise NoteRequired()
-    if decision == S.ACCEPTED and places_taken(intake) >= intake.capacity:
+    if decision == S.ACCEPTED and not PLACES.has_room(intake):
         raise IntakeFull()
-    freed = enrolment.status in PLACE_HOLDING and decision not in PLACE_HOLDING
+    freed = PLACES.frees(enrolment, decision)
     _record(enrolment, by=by, to_status=decision, note=note)
     enrolment.decided_at = timezone.now()
     enrolment.save()
@@ -253,7 +241,7 @@ def decide_enrolment(*, enrolment, by, decision, note="") -> Enrolment:
 @transaction.atomic
 def withdraw_application(*, enrolment, by) -> Enrolment:
     """The applicant withdraws; a place it held goes to the next on the waitlist."""
-    intake = Intake.objects.select_for_update().get(pk=enrolment.intake_id)
+    intake = PLACES.lock(enrolment.intake_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if not may_act_for(by, enrolment.enterprise):
         raise NotAllowed()
@@ -270,16 +258,15 @@ def withdraw_application(*, enrolment, by) -> Enrolment:
 
 def promote_waitlisted(*, intake) -> list[Enrolment]:
     """Give free places to the waitlist, first come first served. Call under the intake's lock."""
-    promoted = []
-    free = intake.capacity - places_taken(intake)
-    for enrolment in intake.enrolments.waitlist().select_for_update()[: max(free, 0)]:
-        # No note is stored: the history gives the reason in each reader's language.
-        _record(enrolment, by=None, to_status=S.ACCEPTED)
-        enrolment.decided_at = timezone.now()
-        enrolment.save()
-        _notify_applicants(enrolment)
-        promoted.append(enrolment)
-    return promoted
+    return PLACES.promote(intake, accept=_accept_from_waitlist)
+
+
+def _accept_from_waitlist(enrolment):
+    # No note is stored: the history gives the reason in each reader's language.
+    _record(enrolment, by=None, to_status=S.ACCEPTED)
+    enrolment.decided_at = timezone.now()
+    enrolment.save()
+    _notify_applicants(enrolment)
 
 
 def decision_order(enrolments, decision):
@@ -333,6 +320,28 @@ def preview_notices(*, enrolments, decision, note=""):
     return notices
 
 
+def likely_refusals(enrolments, decision) -> dict:
+    """{pk: reason} for what a bulk decision will refuse; `enrolments` in decision_order.
+
+    A state the decision does not apply to is refused; acceptances beyond an intake's
+    free places too. A preview: the decision itself checks again under the lock.
+    """
+    decision = S(decision)
+    free = {}
+    if decision == S.ACCEPTED:
+        free = PLACES.free_places(Intake.objects.filter(pk__in={e.intake_id for e in enrolments}))
+    refusals = {}
+    for enrolment in enrolments:
+        if enrolment.status not in DECISIONS[decision]:
+            refusals[enrolment.pk] = TransitionRefused.message
+        elif decision == S.ACCEPTED:
+            if free[enrolment.intake_id] <= 0:
+                refusals[enrolment.pk] = IntakeFull.message
+            else:
+                free[enrolment.intake_id] -= 1
+    return refusals
+
+
 def likely_promotions(*, enrolments, decision) -> list[Enrolment]:
     """The waitlisted applications a decision on `enrolments` would move up to accepted.
 
@@ -342,17 +351,13 @@ def likely_promotions(*, enrolments, decision) -> list[Enrolment]:
     """
     if S(decision) in PLACE_HOLDING:
         return []
-    freed = Counter(e.intake_id for e in enrolments if e.status in PLACE_HOLDING)
+    freed = Counter(e.intake_id for e in enrolments if PLACES.frees(e, decision))
+    free = PLACES.free_places(Intake.objects.filter(pk__in=freed), released=freed)
     chosen = [e.pk for e in enrolments]
     promoted = []
-    for intake in Intake.objects.filter(pk__in=freed).with_places_taken().order_by("pk"):
-        free = intake.capacity - intake.places_taken_count + freed[intake.pk]
-        waiting = (
-            intake.enrolments.waitlist()
-            .exclude(pk__in=chosen)
-            .select_related("enterprise", "intake__programme")
-        )
-        promoted += waiting[: max(free, 0)]
+    for intake_id in sorted(free):
+        waiting = PLACES.next_in_line(intake_id, free[intake_id], exclude=chosen)
+        promoted += waiting.select_related("enterprise", "intake__programme")
     return promoted
 
 
@@ -523,7 +528,7 @@ def save_intake(
     created = intake.pk is None
     grown = False
     if not created:
-        saved = Intake.objects.select_for_update().get(pk=intake.pk)
+        saved = PLACES.lock(intake.pk)
         grown = intake.capacity > saved.capacity
         taken = places_taken(intake)
         if intake.capacity < taken:

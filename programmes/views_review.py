@@ -18,17 +18,17 @@ from entrepreneurs.filters import DISTRICT_FIELD_ID
 from products.models import Product
 from toolkit.decorators import role_required
 
-from .exceptions import EnrolmentError, IntakeFull, TransitionRefused
+from .exceptions import EnrolmentError
 from .filters import ReviewFilter
 from .forms_review import BulkDecisionForm, DecisionForm, decisions_for
 from .models import Enrolment, EnrolmentAnswer, EnrolmentEvent, EnrolmentStatus, Intake
 from .selectors import with_waitlist_position
 from .services import (
-    DECISIONS,
     decide_enrolment,
     decide_many,
     decision_order,
     likely_promotions,
+    likely_refusals,
     preview_notices,
 )
 
@@ -160,32 +160,6 @@ def review_decide(request, pk):
         return redirect(queue_url(request))
     enrolment = get_object_or_404(panel_enrolments(request.user), pk=pk)
     return render_panel(request, enrolment, form=form, error=error, done=done, with_row=True)
-
-
-def likely_refusals(enrolments, decision):
-    """{pk: reason} for what a bulk decision will refuse; `enrolments` in decision_order.
-
-    A state the decision does not apply to is refused; acceptances beyond an intake's
-    free places too. The service checks again under lock when the officer sends.
-    """
-    decision = EnrolmentStatus(decision)
-    free = {}
-    if decision == EnrolmentStatus.ACCEPTED:
-        intake_ids = {e.intake_id for e in enrolments}
-        free = {
-            intake.pk: intake.capacity - intake.places_taken_count
-            for intake in Intake.objects.filter(pk__in=intake_ids).with_places_taken()
-        }
-    refusals = {}
-    for enrolment in enrolments:
-        if enrolment.status not in DECISIONS[decision]:
-            refusals[enrolment.pk] = TransitionRefused.message
-        elif decision == EnrolmentStatus.ACCEPTED:
-            if free[enrolment.intake_id] <= 0:
-                refusals[enrolment.pk] = IntakeFull.message
-            else:
-                free[enrolment.intake_id] -= 1
-    return refusals
 
 
 def chosen_enrolments(form):

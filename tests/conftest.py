@@ -7,6 +7,9 @@ from accounts.models import Role
 from config.celery import app as celery_app
 from tests.factories import UserFactory
 
+# Transactional tests keep geography and restore the rest of the reference data.
+pytest_plugins = ["tests.reference_data"]
+
 
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
@@ -101,44 +104,3 @@ def staff_2fa(centre_staff):
 def officer_client(client, officer_2fa):
     client.force_login(officer_2fa)
     return client
-
-
-def pytest_collection_modifyitems(items):
-    """Transactional tests restore what the data migrations loaded.
-
-    Such a test empties every table when it ends, reference data included (geography,
-    categories, standards, the privacy notice); serialized rollback puts it back before
-    each one, so the order tests run in never matters.
-    """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        fixtures = set(getattr(item, "fixturenames", ()))
-        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
-            fixtures & {"transactional_db", "live_server"}
-        )
-        if transactional:
-            kwargs = dict(marker.kwargs) if marker is not None else {}
-            kwargs.update(transaction=True, serialized_rollback=True)
-            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a transactional test flushed the tables, put the reference data back.
-
-    Serialized rollback restores it only when the next transactional test starts; a plain
-    test running next in the same process would find no geography at all.
-    """
-    yield
-    marker = item.get_closest_marker("django_db")
-    # After the last test the test databases are already gone.
-    if nextitem is None or marker is None or not marker.kwargs.get("serialized_rollback"):
-        return
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)

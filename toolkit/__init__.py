@@ -1,5 +1,6 @@
 """Machinery every app uses and that belongs to none of them.
 
 B.E. dates and the date field, role decorators, the audit log, the confirmation step
-before a destructive action; it imports no app of ours, so any app may import it.
+before a destructive action, capacity with a first-come waitlist (capacity.Places); it
+imports no app of ours, so any app may import it.
 """
