@@ -10,11 +10,13 @@ TOOLKIT = Path(settings.BASE_DIR) / "toolkit"
 
 
 def our_apps():
-    base = Path(settings.BASE_DIR).resolve()
+    # Ours are the apps whose package sits at the top of the checkout (the virtualenv,
+    # which may sit inside it too, holds Django's and the libraries' apps).
+    base = Path(settings.BASE_DIR)
     return {
         config.name.split(".")[0]
         for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(base) and config.name != "toolkit"
+        if (base / config.name.split(".")[0]).is_dir() and config.name != "toolkit"
     }
 
 
