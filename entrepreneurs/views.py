@@ -11,6 +11,7 @@ from django_htmx.http import trigger_client_event
 from accounts.models import Role
 from toolkit.decorators import role_required
 from toolkit.models import AuditEntry
+from toolkit.thaisort import thai_order
 
 from . import services, validators
 from .exceptions import EnterpriseError
@@ -271,7 +272,7 @@ def my_enterprises(request):
         Enterprise.objects.belonging_to(user)
         .with_place()
         .annotate(product_count=Count("products", distinct=True))
-        .order_by("name_th", "pk")
+        .order_by(thai_order("name_th"), "pk")
         .prefetch_related(
             Prefetch("members", queryset=Member.objects.filter(user=user), to_attr="my_roles")
         )

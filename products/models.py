@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from entrepreneurs.models import BilingualName, Enterprise, Member, VerificationStatus
+from toolkit.thaisort import thai_collated, thai_order
 
 
 def product_image_path(instance, filename):
@@ -56,7 +57,7 @@ class Category(BilingualName):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["position", "name_th"]
+        ordering = ["position", thai_order("name_th")]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
 
@@ -263,12 +264,14 @@ class Product(BilingualName):
     objects = ProductQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("product")
         verbose_name_plural = _("products")
         indexes = [
             models.Index(fields=["status", "category"], name="product_status_category_idx"),
             models.Index(fields=["enterprise", "status"], name="product_enterprise_idx"),
+            # The officers' list sorts 190,000 products by Thai name, then id.
+            models.Index(thai_collated("name_th"), "id", name="product_name_th_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import District
 from toolkit.thaidates import display_year
+from toolkit.thaisort import thai_order
 
 from .models import Category, Product, UpgradeArea, UpgradeRecord
 
@@ -33,7 +34,7 @@ def with_upgrade_areas(products):
 
 def category_choices():
     """Groups as option groups; choosing a group shows all of its types."""
-    categories = list(Category.objects.order_by("position", "name_th"))
+    categories = list(Category.objects.order_by("position", thai_order("name_th")))
     choices = []
     for group in (c for c in categories if c.parent_id is None):
         options = [(group.code, _("All: %(group)s") % {"group": group.name})]
@@ -118,7 +119,7 @@ def index(request):
         Product.objects.on_showcase()
         .select_related("category", "enterprise__district__province")
         .with_cover()
-        .order_by(F("published_at").desc(nulls_last=True), "name_th", "pk")
+        .order_by(F("published_at").desc(nulls_last=True), thai_order("name_th"), "pk")
     )
     showcase_filter = ShowcaseFilter(request.GET or None, queryset=products)
     page = Paginator(showcase_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))

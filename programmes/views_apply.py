@@ -13,6 +13,7 @@ from accounts.models import Role
 from entrepreneurs.models import Enterprise
 from entrepreneurs.rules import is_enterprise_member
 from toolkit.decorators import role_required
+from toolkit.thaisort import thai_order
 
 from . import selectors, services
 from .exceptions import EnrolmentError, NotEligible
@@ -54,7 +55,9 @@ def intake_apply(request, pk):
         Intake.objects.select_related("programme").filter(programme__in=Programme.objects.public()),
         pk=pk,
     )
-    enterprises = list(Enterprise.objects.belonging_to(request.user).order_by("name_th", "pk"))
+    enterprises = list(
+        Enterprise.objects.belonging_to(request.user).order_by(thai_order("name_th"), "pk")
+    )
     context = {"intake": intake, "programme": intake.programme, "enterprises": enterprises}
     chosen = request.GET.get("enterprise")
     if chosen:

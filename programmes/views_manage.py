@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from toolkit.decorators import role_required
+from toolkit.thaisort import thai_order
 
 from . import services
 from .exceptions import EnrolmentError
@@ -37,7 +38,7 @@ def _page(request, queryset):
 def partner_list(request):
     partners = Partner.objects.annotate(
         programme_count=Count("partnerships__programme", distinct=True)
-    ).order_by("name_th", "pk")
+    ).order_by(thai_order("name_th"), "pk")
     return render(request, "programmes/partner_list.html", {"page_obj": _page(request, partners)})
 
 

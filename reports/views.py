@@ -14,6 +14,7 @@ from products.models import Material, Product, ProductStatus, UpgradeRecord
 from programmes.models import Enrolment, EnrolmentStatus, Intake
 from programmes.selectors import applications_of
 from toolkit.thaidates import fiscal_year
+from toolkit.thaisort import thai_order
 
 HOME_TEMPLATES = {
     Role.OFFICER: "home/officer.html",
@@ -35,7 +36,7 @@ def entrepreneur_context(user):
         Enterprise.objects.belonging_to(user)
         .with_place()
         .annotate(product_count=Count("products", distinct=True))
-        .order_by("name_th")
+        .order_by(thai_order("name_th"))
     )
     products = list(
         Product.objects.filter(enterprise__in=[e.pk for e in enterprises])
