@@ -106,7 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_count",
             ],
-            "builtins": ["toolkit.templatetags.thaidate"],
+            "builtins": ["toolkit.templatetags.thaidate", "toolkit.templatetags.thaitext"],
         },
     },
 ]

@@ -73,7 +73,7 @@ def partner_update(request, pk):
 def programme_manage_list(request):
     """Every programme, drafts and archived ones too, optionally of one state."""
     programmes = Programme.objects.annotate(intake_count=Count("intakes")).order_by(
-        "-fiscal_year", "title_th", "pk"
+        "-fiscal_year", thai_order("title_th"), "pk"
     )
     status = request.GET.get("status", "")
     if status in ProgrammeStatus.values:
