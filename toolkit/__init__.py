@@ -1,5 +1,6 @@
 """Machinery every app uses and that belongs to none of them.
 
-B.E. dates and the date field, role decorators, the audit log; it imports no app of
-ours, so any app may import it.
+B.E. dates and the date field, role decorators, the audit log, Thai dictionary order
+(thaisort), Thai text on English pages (templatetags.thaitext) and form widgets; it
+imports no app of ours, so any app may import it.
 """

@@ -7,6 +7,10 @@ they follow in speech. A dictionary orders by the consonant first.
 PostgreSQL orders with ICU's Thai collation, which has that rule. SQLite has no ICU
 here, so every SQLite connection gets a collation of the same name whose key below
 follows the same rules; `thai_order()` is the one expression every list uses.
+
+The officers' lists have indexes on the collated names. SQLite keeps such an index in
+the key's order, so a change to the key needs a REINDEX, and only connections that know
+the collation (Django's) may write to those tables.
 """
 
 import unicodedata
