@@ -254,7 +254,7 @@ class Member(models.Model):
     )
 
     class Meta:
-        ordering = ["enterprise", "role", "full_name"]
+        ordering = ["enterprise", "role", thai_order("full_name")]
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [
