@@ -108,7 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_count",
             ],
-            "builtins": ["toolkit.templatetags.thaidate"],
+            "builtins": ["toolkit.templatetags.thaidate", "toolkit.templatetags.thaitext"],
         },
     },
 ]
@@ -193,6 +193,8 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "Asia/Bangkok"
 USE_I18N = True
 USE_TZ = True
+# The programme's home province, listed first where an address is chosen (52 = Lampang).
+HOME_PROVINCE_CODE = env("HOME_PROVINCE_CODE", "52")
 
 # --- Static and media ---------------------------------------------------------------
 STATIC_URL = "/static/"

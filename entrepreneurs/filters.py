@@ -9,6 +9,8 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from toolkit.thaisort import thai_order
+
 from .models import District, EnterpriseKind, Province, VerificationStatus
 
 # The id of the element that wraps the district field; htmx swaps it on a province change.
@@ -124,12 +126,26 @@ class EnterpriseFilter(ListFilterSet):
     sort = SortFilter(
         default="name",
         orders={
-            "name": (_("Name, A to Z"), ["name_th", "pk"]),
-            "-name": (_("Name, Z to A"), ["-name_th", "-pk"]),
+            "name": (_("Name, A to Z"), [thai_order("name_th"), "pk"]),
+            "-name": (_("Name, Z to A"), [thai_order("-name_th"), "-pk"]),
             "-created": (_("Newest first"), ["-created_at", "-pk"]),
             "created": (_("Oldest first"), ["created_at", "pk"]),
-            "district": (_("District, A to Z"), ["district__name_th", "name_th", "pk"]),
-            "-district": (_("District, Z to A"), ["-district__name_th", "-name_th", "-pk"]),
+            "district": (
+                _("District, A to Z"),
+                [
+                    thai_order("district__name_th"),
+                    thai_order("name_th"),
+                    "pk",
+                ],
+            ),
+            "-district": (
+                _("District, Z to A"),
+                [
+                    thai_order("-district__name_th"),
+                    thai_order("-name_th"),
+                    "-pk",
+                ],
+            ),
         },
     )
 

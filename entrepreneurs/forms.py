@@ -31,7 +31,7 @@ class AddressFieldsMixin:
         province = self.address_value("province")
         district = self.address_value("district")
         subdistrict_code = self.address_value("subdistrict")
-        self.fields["province"].queryset = Province.objects.by_name()
+        self.fields["province"].queryset = Province.objects.home_first()
         self.fields["district"].queryset = District.objects.filter(province_id=province).by_name()
         self.fields["subdistrict"].queryset = Subdistrict.objects.filter(
             district_id=district

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from toolkit.thaisort import thai_collated, thai_order
 
 
 class BilingualName(models.Model):
@@ -31,11 +32,20 @@ class BilingualName(models.Model):
 
 
 class PlaceQuerySet(models.QuerySet):
-    def by_name(self):
-        """Ordered by the name the reader sees: English names under English, else Thai."""
+    @staticmethod
+    def _name_order():
+        """The name the reader sees: English names under English, else Thai (dictionary order)."""
         if translation.get_language() == "en":
-            return self.order_by("name_en", "name_th")
-        return self.order_by("name_th")
+            return ["name_en", thai_order("name_th")]
+        return [thai_order("name_th")]
+
+    def by_name(self):
+        return self.order_by(*self._name_order())
+
+    def home_first(self):
+        """Provinces by name with the programme's home province (HOME_PROVINCE_CODE) on top."""
+        home = Case(When(code=settings.HOME_PROVINCE_CODE, then=0), default=1)
+        return self.order_by(home, *self._name_order())
 
 
 class Province(BilingualName):
@@ -44,7 +54,7 @@ class Province(BilingualName):
     objects = PlaceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
 
@@ -56,7 +66,7 @@ class District(BilingualName):
     objects = PlaceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 
@@ -70,7 +80,7 @@ class Subdistrict(BilingualName):
     objects = PlaceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("subdistrict")
         verbose_name_plural = _("subdistricts")
 
@@ -187,12 +197,14 @@ class Enterprise(BilingualName):
     objects = EnterpriseQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         indexes = [
             models.Index(fields=["province", "district"], name="enterprise_place_idx"),
             models.Index(fields=["status", "kind"], name="enterprise_status_kind_idx"),
+            # The officers' list sorts 50,000 enterprises by Thai name, then id.
+            models.Index(thai_collated("name_th"), "id", name="enterprise_name_th_idx"),
         ]
 
     def save(self, *args, **kwargs):
@@ -242,7 +254,7 @@ class Member(models.Model):
     )
 
     class Meta:
-        ordering = ["enterprise", "role", "full_name"]
+        ordering = ["enterprise", "role", thai_order("full_name")]
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [

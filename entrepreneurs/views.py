@@ -12,6 +12,7 @@ from accounts.models import Role
 from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
 from toolkit.models import AuditEntry
+from toolkit.thaisort import thai_order
 
 from . import services, validators
 from .exceptions import EnterpriseError
@@ -286,7 +287,7 @@ def my_enterprises(request):
         Enterprise.objects.belonging_to(user)
         .with_place()
         .annotate(product_count=Count("products", distinct=True))
-        .order_by("name_th", "pk")
+        .order_by(thai_order("name_th"), "pk")
         .prefetch_related(
             Prefetch("members", queryset=Member.objects.filter(user=user), to_attr="my_roles")
         )

@@ -13,6 +13,7 @@ from entrepreneurs.filters import (
     provinces,
 )
 from entrepreneurs.models import EnterpriseKind
+from toolkit.thaisort import thai_order
 
 from .models import Category, ProductStatus, UpgradeArea, UpgradeRecord
 
@@ -79,8 +80,8 @@ class ProductFilter(ListFilterSet):
     sort = SortFilter(
         default="name",
         orders={
-            "name": (_("Name, A to Z"), ["name_th", "pk"]),
-            "-name": (_("Name, Z to A"), ["-name_th", "-pk"]),
+            "name": (_("Name, A to Z"), [thai_order("name_th"), "pk"]),
+            "-name": (_("Name, Z to A"), [thai_order("-name_th"), "-pk"]),
             # Products with no price or no stars come last either way.
             "price": (_("Price, low to high"), [F("unit_price").asc(nulls_last=True), "pk"]),
             "-price": (_("Price, high to low"), [F("unit_price").desc(nulls_last=True), "-pk"]),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from toolkit import thaidates
 from toolkit.fields import BEDateField
+from toolkit.thaisort import thai_order
 
 from .files import validate_document
 from .models import Category, Certification, Product, Standard
@@ -59,7 +60,7 @@ class ProductForm(forms.ModelForm):
         label=_("Category"),
         queryset=Category.objects.filter(parent__isnull=False)
         .select_related("parent")
-        .order_by("parent__position", "position", "name_th"),
+        .order_by("parent__position", "position", thai_order("name_th")),
     )
     otop_stars = forms.TypedChoiceField(
         label=_("OTOP stars"),

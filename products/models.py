@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from entrepreneurs.models import BilingualName, Enterprise, Member, VerificationStatus
 from toolkit.thaidates import display_year
+from toolkit.thaisort import thai_collated, thai_order
 
 
 def product_image_path(instance, filename):
@@ -57,7 +58,7 @@ class Category(BilingualName):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["position", "name_th"]
+        ordering = ["position", thai_order("name_th")]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
 
@@ -158,7 +159,7 @@ class ProductQuerySet(models.QuerySet):
             .select_related("category", "enterprise__district__province")
             .with_cover()
             .with_upgrade_areas()
-            .order_by(F("published_at").desc(nulls_last=True), "name_th", "pk")
+            .order_by(F("published_at").desc(nulls_last=True), thai_order("name_th"), "pk")
         )
 
     def visible_to(self, user):
@@ -299,12 +300,14 @@ class Product(BilingualName):
     objects = ProductQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("product")
         verbose_name_plural = _("products")
         indexes = [
             models.Index(fields=["status", "category"], name="product_status_category_idx"),
             models.Index(fields=["enterprise", "status"], name="product_enterprise_idx"),
+            # The officers' list sorts 190,000 products by Thai name, then id.
+            models.Index(thai_collated("name_th"), "id", name="product_name_th_idx"),
         ]
         constraints = [
             models.CheckConstraint(

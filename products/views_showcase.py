@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import District
+from toolkit.thaidates import display_year
+from toolkit.thaisort import thai_order
 
 from .models import Category, Product
 
@@ -20,7 +22,7 @@ PAGE_SIZE = 24
 
 def category_choices():
     """Groups as option groups; choosing a group shows all of its types."""
-    categories = list(Category.objects.order_by("position", "name_th"))
+    categories = list(Category.objects.order_by("position", thai_order("name_th")))
     choices = []
     for group in (c for c in categories if c.parent_id is None):
         options = [(group.code, _("All: %(group)s") % {"group": group.name})]

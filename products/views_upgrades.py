@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Role
 from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
+from toolkit.thaisort import thai_order
 
 from .exceptions import NotAllowed, ProductError
 from .forms_upgrades import (
@@ -196,7 +197,7 @@ def material_detail(request, pk):
         "tests": material.tests.select_related("recorded_by"),
         "products": material.products.visible_to(request.user)
         .select_related("enterprise")
-        .order_by("name_th", "pk"),
+        .order_by(thai_order("name_th"), "pk"),
         "may_manage": material_services.may_manage_materials.test(request.user),
     }
     return render(request, "products/material_detail.html", context)

@@ -222,7 +222,7 @@ def seed(*, stdout, style):
     cohort = _intake(
         programme,
         name_th="รุ่นที่ 1 ปีงบประมาณ 2570",
-        name_en="Cohort 1, fiscal year 2570",
+        name_en="Cohort 1, FY 2027 (B.E. 2570)",
         capacity=4,
         verified_only=True,
         closes_in=30,

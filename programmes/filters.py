@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.filters import ListFilterSet, SortFilter, district_filter, provinces
 from entrepreneurs.models import EnterpriseKind
+from toolkit.thaisort import thai_order
 
 from .models import EnrolmentStatus, Intake
 
@@ -51,8 +52,8 @@ class ReviewFilter(ListFilterSet):
         orders={
             "submitted": (_("Submitted, oldest first"), ["submitted_at", "pk"]),
             "-submitted": (_("Submitted, newest first"), ["-submitted_at", "-pk"]),
-            "enterprise": (_("Enterprise, A to Z"), ["enterprise__name_th", "pk"]),
-            "-enterprise": (_("Enterprise, Z to A"), ["-enterprise__name_th", "-pk"]),
+            "enterprise": (_("Enterprise, A to Z"), [thai_order("enterprise__name_th"), "pk"]),
+            "-enterprise": (_("Enterprise, Z to A"), [thai_order("-enterprise__name_th"), "-pk"]),
         },
     )
 

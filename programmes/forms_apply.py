@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from products.models import Product, ProductStatus
+from toolkit.thaisort import thai_order
 
 SUBMIT = "submit"
 ANSWER_MAX_LENGTH = 5000
@@ -18,7 +19,7 @@ def applicable_products(intake, enterprise):
         Product.objects.filter(enterprise=enterprise)
         .exclude(status=ProductStatus.ARCHIVED)
         .select_related("category")
-        .order_by("name_th", "pk")
+        .order_by(thai_order("name_th"), "pk")
     )
     categories = list(intake.eligible_categories.values_list("pk", flat=True))
     if categories:

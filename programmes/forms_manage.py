@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from entrepreneurs.models import EnterpriseKind, Province
 from products.models import Category
 from toolkit.fields import BEDateField
+from toolkit.widgets import FilterableCheckboxSelectMultiple
 
 from .models import EnrolmentAnswer, Intake, IntakeQuestion, Partner, Programme, ProgrammePartner
 from .services import places_taken
@@ -116,8 +117,11 @@ class IntakeForm(forms.ModelForm):
         label=_("Provinces"),
         queryset=Province.objects.none(),
         required=False,
-        help_text=_("Leave empty for every province. Hold Ctrl (or ⌘) to choose several."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Tick none for every province."),
+        widget=FilterableCheckboxSelectMultiple(
+            filter_label=_("Find a province"),
+            none_chosen=_("None chosen: every province may apply."),
+        ),
     )
     eligible_kinds = forms.MultipleChoiceField(
         label=_("Kinds of enterprise"),
@@ -148,7 +152,7 @@ class IntakeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["eligible_provinces"].queryset = Province.objects.by_name()
+        self.fields["eligible_provinces"].queryset = Province.objects.home_first()
         self.fields["eligible_categories"].queryset = Category.objects.select_related("parent")
         if self.instance.pk:
             opens = timezone.localtime(self.instance.opens_at)

@@ -5,10 +5,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst, format_lazy, get_text_list
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entrepreneurs.models import Enterprise, EnterpriseKind, Province
 from products.models import Category, Product
 from toolkit.capacity import Places
+from toolkit.thaisort import thai_order
 
 
 class PartnerKind(models.TextChoices):
@@ -25,7 +27,7 @@ class Partner(models.Model):
     country = models.CharField(_("country (ISO code)"), max_length=2, default="TH")
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
 
@@ -41,8 +43,8 @@ class Partner(models.Model):
 
 class ProgrammeStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
+    ACTIVE = "active", pgettext_lazy("programme state", "Active")
+    CLOSED = "closed", pgettext_lazy("programme state", "Closed")
     ARCHIVED = "archived", _("Archived")
 
 
@@ -102,7 +104,7 @@ class Programme(models.Model):
     objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-fiscal_year", "title_th"]
+        ordering = ["-fiscal_year", thai_order("title_th")]
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
 
@@ -295,7 +297,8 @@ class EnrolmentStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     WAITLISTED = "waitlisted", _("Waitlisted")
     REJECTED = "rejected", _("Rejected")
-    ACTIVE = "active", _("Active")
+    # "Active" of an application is taking part, not a programme that runs.
+    ACTIVE = "active", pgettext_lazy("application state", "Active")
     COMPLETED = "completed", _("Completed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -14,6 +14,7 @@ from entrepreneurs.models import Enterprise
 from entrepreneurs.rules import is_enterprise_member
 from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
+from toolkit.thaisort import thai_order
 
 from . import selectors, services
 from .exceptions import EnrolmentError, NotEligible
@@ -55,7 +56,9 @@ def intake_apply(request, pk):
         Intake.objects.select_related("programme").filter(programme__in=Programme.objects.public()),
         pk=pk,
     )
-    enterprises = list(Enterprise.objects.belonging_to(request.user).order_by("name_th", "pk"))
+    enterprises = list(
+        Enterprise.objects.belonging_to(request.user).order_by(thai_order("name_th"), "pk")
+    )
     context = {"intake": intake, "programme": intake.programme, "enterprises": enterprises}
     chosen = request.GET.get("enterprise")
     if chosen:

@@ -13,6 +13,7 @@ from accounts.models import Role
 from entrepreneurs.models import Enterprise
 from products.models import UpgradeArea
 from toolkit.decorators import role_required
+from toolkit.thaisort import thai_sort_key
 
 from .models import PLACE_HOLDING, Enrolment, EnrolmentStatus, Programme
 from .selectors import counted_upgrades
@@ -52,7 +53,7 @@ def enterprises_by_district(programme):
         ((row["district__name_en"] if english else "") or row["district__name_th"], row["n"])
         for row in rows
     ]
-    return sorted(named, key=lambda pair: (-pair[1], pair[0]))
+    return sorted(named, key=lambda pair: (-pair[1], thai_sort_key(pair[0])))
 
 
 def upgrades_by_area(programme):

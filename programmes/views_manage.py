@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Role
 from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
+from toolkit.thaisort import thai_order
 
 from . import services
 from .exceptions import EnrolmentError
@@ -39,7 +40,7 @@ def _page(request, queryset):
 def partner_list(request):
     partners = Partner.objects.annotate(
         programme_count=Count("partnerships__programme", distinct=True)
-    ).order_by("name_th", "pk")
+    ).order_by(thai_order("name_th"), "pk")
     return render(request, "programmes/partner_list.html", {"page_obj": _page(request, partners)})
 
 
@@ -74,7 +75,7 @@ def partner_update(request, pk):
 def programme_manage_list(request):
     """Every programme, drafts and archived ones too, optionally of one state."""
     programmes = Programme.objects.annotate(intake_count=Count("intakes")).order_by(
-        "-fiscal_year", "title_th", "pk"
+        "-fiscal_year", thai_order("title_th"), "pk"
     )
     status = request.GET.get("status", "")
     if status in ProgrammeStatus.values:

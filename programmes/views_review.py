@@ -17,6 +17,7 @@ from accounts.models import Role
 from entrepreneurs.filters import DISTRICT_FIELD_ID
 from products.models import Product
 from toolkit.decorators import role_required
+from toolkit.thaisort import thai_order
 
 from .exceptions import EnrolmentError
 from .filters import ReviewFilter
@@ -47,7 +48,7 @@ def applications(user):
 def review_rows(user):
     """The queue's rows, with the product names each row lists."""
     return applications(user).prefetch_related(
-        Prefetch("products", queryset=Product.objects.order_by("name_th"))
+        Prefetch("products", queryset=Product.objects.order_by(thai_order("name_th")))
     )
 
 
@@ -56,7 +57,9 @@ def panel_enrolments(user):
     return applications(user).prefetch_related(
         Prefetch(
             "products",
-            queryset=Product.objects.with_cover().select_related("category").order_by("name_th"),
+            queryset=Product.objects.with_cover()
+            .select_related("category")
+            .order_by(thai_order("name_th")),
         ),
         Prefetch(
             "answers",

@@ -14,6 +14,7 @@ from products.models import Material, Product, ProductStatus, UpgradeRecord
 from programmes.models import Enrolment, EnrolmentStatus, Intake, Programme, ProgrammeStatus
 from programmes.selectors import applications_of
 from toolkit.thaidates import fiscal_year
+from toolkit.thaisort import thai_order
 
 # How much of each the public landing page shows; the rest is one link away.
 LANDING_INTAKES = 5
@@ -39,7 +40,7 @@ def entrepreneur_context(user):
         Enterprise.objects.belonging_to(user)
         .with_place()
         .annotate(product_count=Count("products", distinct=True))
-        .order_by("name_th")
+        .order_by(thai_order("name_th"))
     )
     products = list(
         Product.objects.filter(enterprise__in=[e.pk for e in enterprises])

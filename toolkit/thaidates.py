@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 BE_OFFSET = 543
 # No Gregorian date the portal records is this late, and no B.E. date this early.
@@ -103,6 +104,23 @@ def fiscal_year(value):
     """The Thai government fiscal year in B.E.; it starts on 1 October."""
     day = local_date(value)
     return day.year + BE_OFFSET + (1 if day.month >= 10 else 0)
+
+
+def format_fiscal_year(year_be, language=None):
+    """A fiscal year (given in B.E.) as the reader counts years.
+
+    Under Thai "ปีงบประมาณ 2570"; under English "FY 2027 (B.E. 2570)", so it reads
+    in the same calendar as the English dates beside it and still matches the B.E.
+    number on every official document. Every page and report shows a fiscal year
+    through this function.
+    """
+    with translation.override(language or translation.get_language()):
+        if is_thai():
+            return gettext("Fiscal year %(year)s") % {"year": year_be}
+        return gettext("FY %(year)s (B.E. %(year_be)s)") % {
+            "year": year_be - BE_OFFSET,
+            "year_be": year_be,
+        }
 
 
 def parse_date(text):

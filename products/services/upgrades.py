@@ -12,6 +12,7 @@ from products.images import process_photo
 from products.models import Product, UpgradeRecord
 from products.rules import is_staff_officer
 from toolkit.audit import record_audit
+from toolkit.thaisort import thai_order
 
 UPGRADE_FIELDS = (
     "area",
@@ -50,7 +51,9 @@ may_delete_upgrade = is_staff_officer
 
 def expert_choices():
     """The people who may be named as an upgrade's expert: active faculty and officers."""
-    return User.objects.filter(role__in=EXPERT_ROLES, is_active=True).order_by("full_name")
+    return User.objects.filter(role__in=EXPERT_ROLES, is_active=True).order_by(
+        thai_order("full_name")
+    )
 
 
 def _photos(before_photo, after_photo):

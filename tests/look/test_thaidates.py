@@ -80,7 +80,7 @@ def test_filters_show_buddhist_era_under_thai(thai):
         d=date(2026, 11, 24),
         t=AFTERNOON_UTC,
     )
-    assert html == "24 พ.ย. 2569|24 พ.ย. 2569 14:05|2570"
+    assert html == "24 พ.ย. 2569|24 พ.ย. 2569 14:05|ปีงบประมาณ 2570"
 
 
 def test_filters_show_gregorian_under_english(english):
@@ -89,7 +89,7 @@ def test_filters_show_gregorian_under_english(english):
         d=date(2026, 11, 24),
         t=AFTERNOON_UTC,
     )
-    assert html == "24 Nov 2026|24 Nov 2026 14:05|2027"
+    assert html == "24 Nov 2026|24 Nov 2026 14:05|FY 2027 (B.E. 2570)"
 
 
 @pytest.mark.parametrize("empty", [None, ""])

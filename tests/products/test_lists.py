@@ -16,6 +16,7 @@ from tests.factories import (
     category,
     subdistrict,
 )
+from toolkit.thaisort import thai_sorted
 
 URL = reverse("products:product_list")
 
@@ -240,7 +241,7 @@ def test_sort_by_name_and_created(officer_client, catalogue):
     catalogue["plate"].created_at = timezone.now() - dt.timedelta(days=400)
     catalogue["plate"].save()
     by_name = names(officer_client.get(URL, {"sort": "name"}))
-    assert by_name == sorted(by_name)
+    assert by_name == thai_sorted(by_name)
     assert names(officer_client.get(URL, {"sort": "-name"})) == list(reversed(by_name))
     assert names(officer_client.get(URL, {"sort": "created"}))[0] == catalogue["plate"].name_th
     assert names(officer_client.get(URL, {"sort": "-created"}))[-1] == catalogue["plate"].name_th

@@ -338,7 +338,7 @@ def test_promoted_applicant_reads_why_in_their_language_not_as_an_officers_note(
         services.withdraw_application(enrolment=leaving, by=owner)
     client.force_login(thai)
     page = client.get(detail_url(waiting)).content.decode()
-    assert "มีที่นั่งว่าง" in page
+    assert "มีที่ว่างในรุ่นแล้ว" in page
     assert "A place became free." not in page
     assert "หมายเหตุจากเจ้าหน้าที่" not in page
 

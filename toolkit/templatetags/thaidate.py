@@ -5,7 +5,8 @@ without {% load %}:
 
     {{ booking.starts_at|be_datetime }}   24 พ.ย. 2569 14:05 / 24 Nov 2026 14:05
     {{ intake.closes_on|be_date }}        24 พ.ย. 2569 / 24 Nov 2026
-    {{ enrolment.submitted_at|fiscal_year }}   2570 / 2027
+    {{ enrolment.submitted_at|fiscal_year }}   ปีงบประมาณ 2570 / FY 2027 (B.E. 2570)
+    {{ programme.fiscal_year|fiscal_year_be }}  the same, from a B.E. year
 """
 
 from datetime import date
@@ -40,8 +41,15 @@ def be_datetime(value):
 
 @register.filter
 def fiscal_year(value):
-    """The government fiscal year a date falls in: B.E. under Thai, C.E. under English."""
+    """The government fiscal year a date falls in, worded for the reader."""
     if not _is_date(value):
         return ""
-    year_be = thaidates.fiscal_year(value)
-    return year_be if thaidates.is_thai() else year_be - thaidates.BE_OFFSET
+    return thaidates.format_fiscal_year(thaidates.fiscal_year(value))
+
+
+@register.filter
+def fiscal_year_be(value):
+    """A fiscal year stored in B.E. (2570), worded for the reader; '' for no year."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ""
+    return thaidates.format_fiscal_year(value)
