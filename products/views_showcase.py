@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import District
-from toolkit.thaidates import display_year
 from toolkit.thaisort import thai_order
 
 from .models import Category, Product
