@@ -1,12 +1,11 @@
 """Checks of Thai identifiers: the 13-digit tax ID and the community-enterprise code."""
 
-import hashlib
-import hmac
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from toolkit.identifiers import keyed_hash
 
 from .models import Subdistrict
 
@@ -42,9 +41,8 @@ def is_juristic(tax_id: str) -> bool:
 
 
 def hash_tax_id(tax_id: str) -> str:
-    """A keyed hash: unique per ID, useless without the server's key."""
-    key = hashlib.sha256(("tax-id:" + settings.SECRET_KEY).encode()).digest()
-    return hmac.new(key, tax_id.encode(), hashlib.sha256).hexdigest()
+    """A keyed hash under IDENTIFIER_HASH_KEYS: unique per ID, useless without the keys."""
+    return keyed_hash(tax_id, purpose="tax-id")
 
 
 def display_tax_id(tax_id: str) -> str:
