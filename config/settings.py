@@ -299,7 +299,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),  # daily, Asia/Bangkok
     },
     "delete-stale-import-uploads": {
-        "task": "entrepreneurs.tasks.delete_stale_import_uploads",
+        "task": "toolkit.tasks.delete_stale_import_uploads",
         "schedule": crontab(hour=3, minute=30),
     },
 }

@@ -45,6 +45,20 @@ def hash_tax_id(tax_id: str) -> str:
     return keyed_hash(tax_id, purpose="tax-id")
 
 
+def lookup_keys(pairs) -> tuple[set[str], set[str]]:
+    """The registration codes and tax-ID hashes in (code, tax ID) pairs as typed, to look
+    up in one query; values that cannot be either are left out."""
+    codes, hashes = set(), set()
+    for code, tax_id in pairs:
+        code = digits_only(code)
+        if code:
+            codes.add(code)
+        tax_id = digits_only(tax_id)
+        if len(tax_id) == 13:
+            hashes.add(hash_tax_id(tax_id))
+    return codes, hashes
+
+
 def display_tax_id(tax_id: str) -> str:
     """Juristic IDs in full; a person's national ID masked (PDPA)."""
     formatted = f"{tax_id[0]}-{tax_id[1:5]}-{tax_id[5:10]}-{tax_id[10:12]}-{tax_id[12]}"
