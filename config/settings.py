@@ -185,6 +185,18 @@ MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 UNIVERSITY_EMAIL_DOMAINS = env_list("UNIVERSITY_EMAIL_DOMAINS", "tu.ac.th,dome.tu.ac.th")
 INVITATION_VALID_DAYS = int(env("INVITATION_VALID_DAYS", "7"))
 
+# --- Identifiers and spreadsheet imports (toolkit) ------------------------------------
+# Tax IDs are stored as keyed hashes under a chain of keys of their own, oldest first
+# (toolkit/identifiers.py), so SECRET_KEY can be rotated freely. The default is the
+# development SECRET_KEY, which hashed them before they had keys of their own.
+IDENTIFIER_HASH_KEYS = env_list("IDENTIFIER_HASH_KEYS")
+if not IDENTIFIER_HASH_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set IDENTIFIER_HASH_KEYS when DEBUG is off.")
+    IDENTIFIER_HASH_KEYS = ["dev-only-insecure-key-never-use-in-production"]
+# An upload with more rows is refused while it is read, before any row is checked.
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "5000"))
+
 # --- Language, time -----------------------------------------------------------------
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", _("Thai")), ("en", _("English"))]
@@ -291,7 +303,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),  # daily, Asia/Bangkok
     },
     "delete-stale-import-uploads": {
-        "task": "entrepreneurs.tasks.delete_stale_import_uploads",
+        "task": "toolkit.tasks.delete_stale_import_uploads",
         "schedule": crontab(hour=3, minute=30),
     },
 }

@@ -1,12 +1,11 @@
 """Checks of Thai identifiers: the 13-digit tax ID and the community-enterprise code."""
 
-import hashlib
-import hmac
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from toolkit.identifiers import keyed_hash
 
 from .models import Subdistrict
 
@@ -42,9 +41,22 @@ def is_juristic(tax_id: str) -> bool:
 
 
 def hash_tax_id(tax_id: str) -> str:
-    """A keyed hash: unique per ID, useless without the server's key."""
-    key = hashlib.sha256(("tax-id:" + settings.SECRET_KEY).encode()).digest()
-    return hmac.new(key, tax_id.encode(), hashlib.sha256).hexdigest()
+    """A keyed hash under IDENTIFIER_HASH_KEYS: unique per ID, useless without the keys."""
+    return keyed_hash(tax_id, purpose="tax-id")
+
+
+def lookup_keys(pairs) -> tuple[set[str], set[str]]:
+    """The registration codes and tax-ID hashes in (code, tax ID) pairs as typed, to look
+    up in one query; values that cannot be either are left out."""
+    codes, hashes = set(), set()
+    for code, tax_id in pairs:
+        code = digits_only(code)
+        if code:
+            codes.add(code)
+        tax_id = digits_only(tax_id)
+        if len(tax_id) == 13:
+            hashes.add(hash_tax_id(tax_id))
+    return codes, hashes
 
 
 def display_tax_id(tax_id: str) -> str:

@@ -1,6 +1,6 @@
 """Bulk import of products, each attached to an enterprise already in the registry.
 
-Built on the machinery of entrepreneurs/importing.py; products arrive as drafts.
+Built on the machinery of toolkit/importing.py; products arrive as drafts.
 """
 
 import re
@@ -13,18 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from entrepreneurs import validators
-from entrepreneurs.importing import (
+from entrepreneurs.models import Enterprise
+from toolkit.importing import (
     Column,
     Importer,
     RowForm,
     choice_lookup,
     clean_choice,
-    clean_text,
-    enterprise_keys,
     in_language,
     label_key,
 )
-from entrepreneurs.models import Enterprise
+from toolkit.spreadsheets import clean_text
 
 from .forms import ProductForm
 from .models import Category, ClayBody, Product, ProductStatus
@@ -331,8 +330,9 @@ class ProductImporter(Importer):
             )
 
     def prepare(self, sheet, *, lock=False):
-        codes, hashes = enterprise_keys(
-            sheet, code_column="enterprise_code", tax_column="enterprise_tax_id"
+        codes, hashes = validators.lookup_keys(
+            (values.get("enterprise_code", ""), values.get("enterprise_tax_id", ""))
+            for _number, values in sheet.rows
         )
         enterprises = Enterprise.objects.filter(
             Q(registration_code__in=codes) | Q(tax_id_hash__in=hashes)

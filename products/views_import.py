@@ -3,8 +3,8 @@
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from entrepreneurs.views_import import ImportFlow
 from toolkit.decorators import role_required
+from toolkit.import_flow import ImportFlow
 
 from .importing import ProductImporter
 

@@ -28,6 +28,7 @@ def test_production_settings_pass_check_deploy():
     env |= {
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(45)[:60],
+        "IDENTIFIER_HASH_KEYS": secrets.token_urlsafe(45),
         "ALLOWED_HOSTS": "portal.example.org",
     }
     result = subprocess.run(

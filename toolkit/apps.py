@@ -13,3 +13,5 @@ class ToolkitConfig(AppConfig):
 
         # Every SQLite connection learns the Thai collation PostgreSQL has from ICU.
         connection_created.connect(register_sqlite_collation)
+
+        from . import checks  # noqa: F401  registers the system checks

@@ -28,3 +28,23 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+
+class KeyChainCheck(models.Model):
+    """Which key chain the stored identifier hashes are under, as a check value.
+
+    One row, written by each rotation (toolkit/identifiers.py); the value reveals no key.
+    """
+
+    SINGLETON = 1
+
+    value = models.CharField(max_length=64)
+    keys = models.PositiveSmallIntegerField()
+    rotated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("identifier key check")
+        verbose_name_plural = _("identifier key checks")
+
+    def __str__(self):
+        return f"{self.keys} keys, rotated {self.rotated_at:%Y-%m-%d %H:%M}"

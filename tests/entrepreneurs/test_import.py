@@ -10,11 +10,12 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from entrepreneurs import importing
-from entrepreneurs.importing import EnterpriseImporter, import_rows
+from entrepreneurs.importing import EnterpriseImporter
 from entrepreneurs.models import Enterprise, EnterpriseKind
 from entrepreneurs.validators import display_tax_id, hash_tax_id, tax_id_check_digit
 from tests.factories import EnterpriseFactory
+from toolkit import importing, spreadsheets
+from toolkit.importing import import_rows
 from toolkit.models import AuditEntry
 
 UPLOAD = reverse("entrepreneurs:import_upload")
@@ -530,7 +531,7 @@ def test_upload_refuses_a_file_over_5_mb(officer_client):
 
 
 def test_upload_refuses_a_workbook_that_unpacks_too_large(officer_client, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(spreadsheets, "MAX_UNPACKED_BYTES", 1000)
     response = upload(officer_client, xlsx_file([row(1)]), "bomb.xlsx")
     assert response.context["form"].errors["file"] == [
         "This workbook is too large once unpacked: split it into smaller files."
@@ -596,7 +597,7 @@ def test_stale_uploads_are_deleted_and_fresh_ones_kept(db):
     from django.core.files.base import ContentFile
     from django.core.files.storage import storages
 
-    from entrepreneurs.tasks import delete_stale_import_uploads
+    from toolkit.tasks import delete_stale_import_uploads
 
     storage = storages["private"]
     old = storage.save("imports/" + "a" * 32 + ".csv", ContentFile(b"x"))

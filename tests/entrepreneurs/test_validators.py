@@ -64,7 +64,9 @@ def test_hash_is_stable_unique_and_keyed(settings):
     assert first == hash_tax_id(PERSON)
     assert first != hash_tax_id(JURISTIC)
     assert PERSON not in first
-    settings.SECRET_KEY = "another-installation"
+    settings.SECRET_KEY = "another-secret-key"
+    assert hash_tax_id(PERSON) == first  # keys of its own: SECRET_KEY plays no part
+    settings.IDENTIFIER_HASH_KEYS = ["another-installation"]
     assert hash_tax_id(PERSON) != first
 
 

@@ -10,12 +10,12 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from entrepreneurs import importing
-from entrepreneurs.importing import import_rows
 from entrepreneurs.validators import display_tax_id, hash_tax_id, tax_id_check_digit
 from products.importing import ProductImporter
 from products.models import ClayBody, Product, ProductStatus
 from tests.factories import EnterpriseFactory, ProductFactory
+from toolkit import importing
+from toolkit.importing import import_rows
 from toolkit.models import AuditEntry
 
 UPLOAD = reverse("products:import_upload")
