@@ -3,8 +3,8 @@
 
 axe-core comes bundled in the pinned axe-playwright-python (no network at run time); it
 is injected with page.evaluate, which a Content-Security-Policy does not block.
-One signed-in page per role visits all of that role's pages at both widths, so each role
-signs in once and the reference data is restored once per test, not per page.
+One signed-in page per role visits all of that role's pages at both widths, in one test:
+each role signs in once, and the database is set up and restored once, not per page.
 """
 
 import re
@@ -53,7 +53,7 @@ def violations(page):
 
 
 def check_pages(page, pages):
-    """Open each (name, path, then) at each width and collect axe's violations.
+    """Open each (name, path, then) at each width; axe's violations by page and width.
 
     `then`, when given, is called with the page after it loaded (open a panel, choose a
     province...), so the state checked is the one a person reaches.
@@ -68,9 +68,7 @@ def check_pages(page, pages):
                 then(page)
             if found := violations(page):
                 problems[f"{name} ({path}) at {width} px"] = found
-    assert not problems, "axe found WCAG 2.1 A/AA violations:\n" + "\n".join(
-        f"{where}:\n  " + "\n  ".join(lines) for where, lines in problems.items()
-    )
+    return problems
 
 
 def sign_in(page, user, *, code=False):
@@ -147,27 +145,23 @@ def apply_for_enterprise(intake, officer):
     return enrolment
 
 
-def test_public_pages_pass_axe(page, portal):
-    page.set_default_timeout(TIMEOUT)
+def public_pages(portal):
     product, intake = portal["product"], portal["intake"]
-    check_pages(
-        page,
-        [
-            ("landing", "/", None),
-            ("showcase", reverse("showcase:index"), None),
-            ("showcase product", reverse("showcase:product", args=[product.pk]), None),
-            ("programmes", reverse("programmes:programme_list"), None),
-            (
-                "programme",
-                reverse("programmes:programme_detail", args=[intake.programme_id]),
-                None,
-            ),
-            ("intake", reverse("programmes:intake_detail", args=[intake.pk]), None),
-            ("login", reverse("account_login"), None),
-            ("signup", reverse("account_signup"), None),
-            ("privacy notice", reverse("accounts:privacy_notice"), None),
-        ],
-    )
+    return [
+        ("landing", "/", None),
+        ("showcase", reverse("showcase:index"), None),
+        ("showcase product", reverse("showcase:product", args=[product.pk]), None),
+        ("programmes", reverse("programmes:programme_list"), None),
+        (
+            "programme",
+            reverse("programmes:programme_detail", args=[intake.programme_id]),
+            None,
+        ),
+        ("intake", reverse("programmes:intake_detail", args=[intake.pk]), None),
+        ("login", reverse("account_login"), None),
+        ("signup", reverse("account_signup"), None),
+        ("privacy notice", reverse("accounts:privacy_notice"), None),
+    ]
 
 
 def choose_province(page):
@@ -179,29 +173,24 @@ def choose_province(page):
     expect(page.locator("#id_district option")).not_to_have_count(1)
 
 
-def test_entrepreneur_pages_pass_axe(page, portal):
-    page.set_default_timeout(TIMEOUT)
-    sign_in(page, portal["owner"])
+def entrepreneur_pages(portal):
     enterprise, product = portal["enterprise"], portal["product"]
-    check_pages(
-        page,
-        [
-            ("entrepreneur home", "/", None),
-            ("my enterprises", reverse("entrepreneurs:my_enterprises"), None),
-            ("enterprise", enterprise.get_absolute_url(), None),
-            (
-                "enterprise form",
-                reverse("entrepreneurs:enterprise_update", args=[enterprise.pk]),
-                choose_province,
-            ),
-            ("product", product.get_absolute_url(), None),
-            ("product form", reverse("products:product_create", args=[enterprise.pk]), None),
-            ("my applications", reverse("programmes:my_applications"), None),
-            ("application", portal["enrolment"].get_absolute_url(), None),
-            ("inbox", reverse("notifications:inbox"), None),
-            ("profile", reverse("accounts:profile"), None),
-        ],
-    )
+    return [
+        ("entrepreneur home", "/", None),
+        ("my enterprises", reverse("entrepreneurs:my_enterprises"), None),
+        ("enterprise", enterprise.get_absolute_url(), None),
+        (
+            "enterprise form",
+            reverse("entrepreneurs:enterprise_update", args=[enterprise.pk]),
+            choose_province,
+        ),
+        ("product", product.get_absolute_url(), None),
+        ("product form", reverse("products:product_create", args=[enterprise.pk]), None),
+        ("my applications", reverse("programmes:my_applications"), None),
+        ("application", portal["enrolment"].get_absolute_url(), None),
+        ("inbox", reverse("notifications:inbox"), None),
+        ("profile", reverse("accounts:profile"), None),
+    ]
 
 
 def open_panel(page):
@@ -210,33 +199,48 @@ def open_panel(page):
     expect(page.locator("#review-panel h2")).to_be_focused()
 
 
-def test_officer_pages_pass_axe(page, portal):
-    page.set_default_timeout(TIMEOUT)
-    sign_in(page, portal["officer"], code=True)
+def officer_pages(portal):
     intake = portal["intake"]
-    check_pages(
-        page,
-        [
-            ("officer home", "/", None),
-            ("review queue", reverse("programmes:review_queue"), None),
-            (
-                "review queue with the panel open",
-                reverse("programmes:review_queue") + "?status=all",
-                open_panel,
-            ),
-            ("dashboard", reverse("programmes:dashboard", args=[intake.programme_id]), None),
-            ("enterprise list", reverse("entrepreneurs:enterprise_list"), None),
-            ("product list", reverse("products:product_list"), None),
-            ("programmes to manage", reverse("programmes:programme_manage_list"), None),
-            (
-                "programme to manage",
-                reverse("programmes:programme_manage", args=[intake.programme_id]),
-                None,
-            ),
-            ("material library", reverse("products:material_list"), None),
-            ("inbox", reverse("notifications:inbox"), None),
-            ("profile", reverse("accounts:profile"), None),
-        ],
+    return [
+        ("officer home", "/", None),
+        ("review queue", reverse("programmes:review_queue"), None),
+        (
+            "review queue with the panel open",
+            reverse("programmes:review_queue") + "?status=all",
+            open_panel,
+        ),
+        ("dashboard", reverse("programmes:dashboard", args=[intake.programme_id]), None),
+        ("enterprise list", reverse("entrepreneurs:enterprise_list"), None),
+        ("product list", reverse("products:product_list"), None),
+        ("programmes to manage", reverse("programmes:programme_manage_list"), None),
+        (
+            "programme to manage",
+            reverse("programmes:programme_manage", args=[intake.programme_id]),
+            None,
+        ),
+        ("material library", reverse("products:material_list"), None),
+        ("inbox", reverse("notifications:inbox"), None),
+        ("profile", reverse("accounts:profile"), None),
+    ]
+
+
+def test_every_page_type_passes_axe_at_360_and_1366_px(new_context, portal):
+    """One test for all roles: the live server's data is set up and restored once."""
+    problems = {}
+    for role, user, pages in [
+        ("public", None, public_pages(portal)),
+        ("entrepreneur", portal["owner"], entrepreneur_pages(portal)),
+        ("officer", portal["officer"], officer_pages(portal)),
+    ]:
+        page = new_context().new_page()
+        page.set_default_timeout(TIMEOUT)
+        if user is not None:
+            sign_in(page, user, code=role == "officer")
+        found = check_pages(page, pages)
+        problems.update({f"{role}: {where}": lines for where, lines in found.items()})
+        page.context.close()
+    assert not problems, "axe found WCAG 2.1 A/AA violations:\n" + "\n".join(
+        f"{where}:\n  " + "\n  ".join(lines) for where, lines in problems.items()
     )
 
 
