@@ -103,6 +103,12 @@ def shown_queue(request):
     return QueryDict(urlsplit(queue_url(request)).query)
 
 
+def from_queue_page(request):
+    """Whether an htmx request comes from the queue itself, not from the panel's own page."""
+    current = request.htmx.current_url
+    return not current or urlsplit(current).path == reverse("programmes:review_queue")
+
+
 def shown_row_ids(request, query):
     """The applications listed on that page of the queue."""
     filterset = queue_filter(request, query)
@@ -177,7 +183,8 @@ def review_decide(request, pk):
     enrolment = get_object_or_404(applications(request.user), pk=pk)
     form = DecisionForm(request.POST)
     error = done = ""
-    if request.htmx:
+    on_queue = request.htmx and from_queue_page(request)
+    if on_queue:
         # Read before deciding: the decision may take a row out of the officer's filter.
         query = shown_queue(request)
         shown_ids = shown_row_ids(request, query)
@@ -207,7 +214,9 @@ def review_decide(request, pk):
             for message in form.errors.get("note", []):
                 messages.error(request, message)
         return redirect(queue_url(request))
-    updates = queue_updates(request, enrolment, shown_ids=shown_ids, query=query)
+    updates = None
+    if on_queue:
+        updates = queue_updates(request, enrolment, shown_ids=shown_ids, query=query)
     enrolment = get_object_or_404(panel_enrolments(request.user), pk=pk)
     return render_panel(request, enrolment, form=form, error=error, done=done, updates=updates)
 

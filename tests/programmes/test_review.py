@@ -390,6 +390,19 @@ def test_review_decide_sends_only_what_the_officers_page_shows(officer_client, i
     assert "1 of 3 places taken" in oob(page, "li", f"intake-places-{closed.pk}")
 
 
+def test_review_decide_on_the_panels_own_page_sends_no_queue_updates(officer_client, intake):
+    enrolment = apply(intake)
+    response = officer_client.post(
+        decide_url(enrolment),
+        {"decision": "accepted", "next": QUEUE},
+        HTTP_HX_CURRENT_URL=f"http://testserver{panel_url(enrolment)}?next={QUEUE}",
+        **HTMX,
+    )
+    page = response.content.decode()
+    assert "Decision saved" in page
+    assert "hx-swap-oob" not in page
+
+
 # --- Bulk decisions ------------------------------------------------------------------------
 
 
