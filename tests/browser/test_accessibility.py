@@ -145,6 +145,14 @@ def apply_for_enterprise(intake, officer):
     return enrolment
 
 
+def fail_to_sign_in(page):
+    """A wrong password: the form's error must be announced and tied to the form."""
+    page.locator("#id_login").fill("nobody@example.com")
+    page.locator("#id_password").fill("not the password")
+    page.locator("main").get_by_role("button", name=re.compile("ลงชื่อเข้าใช้|Sign In")).click()
+    expect(page.locator("main .alert-danger, main .invalid-feedback").first).to_be_visible()
+
+
 def public_pages(portal):
     product, intake = portal["product"], portal["intake"]
     return [
@@ -159,6 +167,7 @@ def public_pages(portal):
         ),
         ("intake", reverse("programmes:intake_detail", args=[intake.pk]), None),
         ("login", reverse("account_login"), None),
+        ("login refused", reverse("account_login"), fail_to_sign_in),
         ("signup", reverse("account_signup"), None),
         ("privacy notice", reverse("accounts:privacy_notice"), None),
     ]
