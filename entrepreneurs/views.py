@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -48,11 +49,18 @@ def _show_warnings(request, warnings):
 # --- Address lists (htmx fragments) ----------------------------------------------------
 
 
-def _place_options(request, places, *, selected=None, empty_label, loaded_event=None):
+def _place_options(
+    request, places, *, selected=None, empty_label, loaded_event=None, announcement=""
+):
     response = render(
         request,
         "entrepreneurs/_place_options.html",
-        {"places": places, "selected": selected, "empty_label": empty_label},
+        {
+            "places": places,
+            "selected": selected,
+            "empty_label": empty_label,
+            "announcement": announcement,
+        },
     )
     if loaded_event:
         # The next list down reloads for its new (empty) value: no stale choices remain.
@@ -67,7 +75,23 @@ def districts(request):
     code = request.GET.get("province", "")
     places = District.objects.filter(province_id=code).by_name() if code else []
     label = _("Choose a district") if code else _("Choose the province first")
-    return _place_options(request, places, empty_label=label, loaded_event="districts-loaded")
+    announcement = (
+        ngettext(
+            "District list updated: %(count)d district",
+            "District list updated: %(count)d districts",
+            len(places),
+        )
+        % {"count": len(places)}
+        if code
+        else ""
+    )
+    return _place_options(
+        request,
+        places,
+        empty_label=label,
+        loaded_event="districts-loaded",
+        announcement=announcement,
+    )
 
 
 @require_GET
@@ -77,7 +101,23 @@ def subdistricts(request):
     code = request.GET.get("district", "")
     places = Subdistrict.objects.filter(district_id=code).by_name() if code else []
     label = _("Choose a subdistrict") if code else _("Choose the district first")
-    return _place_options(request, places, empty_label=label, loaded_event="subdistricts-loaded")
+    announcement = (
+        ngettext(
+            "Subdistrict list updated: %(count)d subdistrict",
+            "Subdistrict list updated: %(count)d subdistricts",
+            len(places),
+        )
+        % {"count": len(places)}
+        if code
+        else ""
+    )
+    return _place_options(
+        request,
+        places,
+        empty_label=label,
+        loaded_event="subdistricts-loaded",
+        announcement=announcement,
+    )
 
 
 @require_GET
@@ -86,10 +126,24 @@ def postal_codes(request):
     """<option>s of a subdistrict's postal codes (?subdistrict=520301); one is preselected."""
     subdistrict = Subdistrict.objects.filter(code=request.GET.get("subdistrict", "")).first()
     codes = subdistrict.postal_code_list if subdistrict else []
+    announcement = (
+        ngettext(
+            "Postal code list updated: %(count)d postal code",
+            "Postal code list updated: %(count)d postal codes",
+            len(codes),
+        )
+        % {"count": len(codes)}
+        if subdistrict
+        else ""
+    )
     return render(
         request,
         "entrepreneurs/_postal_code_options.html",
-        {"codes": codes, "selected": codes[0] if len(codes) == 1 else None},
+        {
+            "codes": codes,
+            "selected": codes[0] if len(codes) == 1 else None,
+            "announcement": announcement,
+        },
     )
 
 

@@ -1,12 +1,16 @@
 """The officers' review queue: filter applications, read one beside the list, decide.
 
-A decision made from the side panel with htmx returns the panel and, out of band, the
-table row, so the officer never leaves the queue; without htmx it redirects back to it.
+A decision made from the side panel with htmx returns the panel and, out of band, what
+the decision changed on the queue the officer is looking at (see queue_updates), so the
+officer never leaves it and nothing on it goes stale; without htmx it redirects back to it.
 """
+
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -89,12 +93,59 @@ def intakes_shown(filterset):
     return intakes.open().order_by("closes_at", "pk")
 
 
+def queue_filter(request, query):
+    return ReviewFilter(query, queryset=review_rows(request.user), request=request)
+
+
+def queue_page(filterset, query):
+    return Paginator(filterset.qs, PAGE_SIZE).get_page(query.get("page"))
+
+
+def shown_queue(request):
+    """The filters and page of the queue a panel was opened from, read from its `next` URL."""
+    return QueryDict(urlsplit(queue_url(request)).query)
+
+
+def from_queue_page(request):
+    """Whether an htmx request comes from the queue itself, not from the panel's own page."""
+    current = request.htmx.current_url
+    return not current or urlsplit(current).path == reverse("programmes:review_queue")
+
+
+def shown_row_ids(request, query):
+    """The applications listed on that page of the queue."""
+    filterset = queue_filter(request, query)
+    pks = filterset.qs.values_list("pk", flat=True)
+    return set(Paginator(pks, PAGE_SIZE).get_page(query.get("page")).object_list)
+
+
+def queue_updates(request, enrolment, *, shown_ids, query):
+    """What a decision on `enrolment` changed on the queue page the officer has open.
+
+    The rows of its intake on that page (its own state; a waitlisted application a freed
+    place promoted; everyone's number in line), the places its intake has taken, and the
+    number of applications the filters match. Only what that page shows is sent: htmx
+    would report an out-of-band fragment that finds no target as an error.
+    """
+    filterset = queue_filter(request, query)
+    rows = (
+        review_rows(request.user)
+        .filter(Q(pk=enrolment.pk) | Q(pk__in=shown_ids, intake_id=enrolment.intake_id))
+        .order_by("pk")
+    )
+    return {
+        "rows": rows,
+        "intake_places": intakes_shown(filterset).filter(pk=enrolment.intake_id).first(),
+        "matching": filterset.qs.count(),
+    }
+
+
 @role_required(Role.OFFICER)
 def review_queue(request):
-    filterset = ReviewFilter(request.GET, queryset=review_rows(request.user), request=request)
+    filterset = queue_filter(request, request.GET)
     if request.htmx and request.htmx.target == DISTRICT_FIELD_ID:
         return render(request, "includes/district_filter.html", {"filter": filterset})
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = queue_page(filterset, request.GET)
     return render(
         request,
         "programmes/review_queue.html",
@@ -108,7 +159,7 @@ def review_queue(request):
     )
 
 
-def render_panel(request, enrolment, *, form=None, error="", done="", with_row=False):
+def render_panel(request, enrolment, *, form=None, error="", done="", updates=None):
     context = {
         "enrolment": enrolment,
         "decisions": decisions_for(enrolment.status),
@@ -116,7 +167,7 @@ def render_panel(request, enrolment, *, form=None, error="", done="", with_row=F
         "error": error,
         "done": done,
         "queue_url": queue_url(request),
-        "with_row": with_row,
+        "updates": updates,
     }
     if request.htmx:
         return render(request, "programmes/review_panel.html", context)
@@ -135,6 +186,11 @@ def review_decide(request, pk):
     enrolment = get_object_or_404(applications(request.user), pk=pk)
     form = DecisionForm(request.POST)
     error = done = ""
+    on_queue = request.htmx and from_queue_page(request)
+    if on_queue:
+        # Read before deciding: the decision may take a row out of the officer's filter.
+        query = shown_queue(request)
+        shown_ids = shown_row_ids(request, query)
     if form.is_valid():
         decision = form.cleaned_data["decision"]
         try:
@@ -161,8 +217,11 @@ def review_decide(request, pk):
             for message in form.errors.get("note", []):
                 messages.error(request, message)
         return redirect(queue_url(request))
+    updates = None
+    if on_queue:
+        updates = queue_updates(request, enrolment, shown_ids=shown_ids, query=query)
     enrolment = get_object_or_404(panel_enrolments(request.user), pk=pk)
-    return render_panel(request, enrolment, form=form, error=error, done=done, with_row=True)
+    return render_panel(request, enrolment, form=form, error=error, done=done, updates=updates)
 
 
 def chosen_enrolments(form):

@@ -2,6 +2,7 @@
 one (htmx and plain) and in bulk with a preview of the notices, and its query count."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -292,6 +293,114 @@ def test_review_decide_ignores_an_unsafe_next(officer_client, application):
         decide_url(application), {"decision": "under_review", "next": "https://evil.example/"}
     )
     assert response["Location"] == QUEUE
+
+
+# --- What a decision in the panel updates on the queue (htmx, out of band) ----------------
+
+
+def oob(page, tag, element_id):
+    """The out-of-band element `element_id` with its whitespace squeezed, or None if not sent."""
+    found = re.search(
+        rf'<{tag} [^>]*id="{element_id}"[^>]* hx-swap-oob="true">.*?</{tag}>', page, re.S
+    )
+    return found and " ".join(found.group(0).split())
+
+
+def text(fragment):
+    return " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+
+
+def oob_row_ids(page):
+    return sorted(int(pk) for pk in re.findall(r'id="review-row-(\d+)" hx-swap-oob="true"', page))
+
+
+def decide_in_panel(client, enrolment, decision, *, next_url, note=""):
+    response = client.post(
+        decide_url(enrolment), {"decision": decision, "note": note, "next": next_url}, **HTMX
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_review_decide_updates_the_places_line_and_the_count(officer_client, intake):
+    apply(intake, status=S.ACCEPTED)
+    enrolment = apply(intake, status=S.UNDER_REVIEW)
+    next_url = f"{QUEUE}?intake={intake.pk}&status=all"
+    assert "1 of 2 places taken" in officer_client.get(next_url).content.decode()
+
+    page = decide_in_panel(officer_client, enrolment, "accepted", next_url=next_url)
+
+    places = oob(page, "li", f"intake-places-{intake.pk}")
+    assert "2 of 2 places taken" in places and "text-danger" in places
+    assert text(oob(page, "p", "review-count")) == "2 applications"
+    assert "Accepted" in oob(page, "tr", f"review-row-{enrolment.pk}")
+
+
+def test_review_decide_updates_the_rows_a_freed_place_promoted(officer_client, intake):
+    accepted = apply(intake, status=S.ACCEPTED, minutes_ago=90)
+    holding = apply(intake, status=S.ACCEPTED, minutes_ago=80)
+    first = apply(intake, status=S.WAITLISTED, minutes_ago=50)
+    second = apply(intake, status=S.WAITLISTED, minutes_ago=40)
+    third = apply(intake, status=S.WAITLISTED, minutes_ago=30)
+    other_intake = apply(IntakeFactory(capacity=5), status=S.WAITLISTED)
+    next_url = f"{QUEUE}?status=all"
+
+    page = decide_in_panel(
+        officer_client, accepted, "rejected", next_url=next_url, note="ไม่มาร่วมอบรม"
+    )
+
+    first.refresh_from_db()
+    assert first.status == S.ACCEPTED
+    # The rows of the intake on the page: the decided one, the promoted one, and the two
+    # still waiting, each one place further up the line. Another intake's row is untouched.
+    assert oob_row_ids(page) == sorted(e.pk for e in [accepted, holding, first, second, third])
+    assert other_intake.pk not in oob_row_ids(page)
+    assert "Rejected" in oob(page, "tr", f"review-row-{accepted.pk}")
+    promoted = oob(page, "tr", f"review-row-{first.pk}")
+    assert "Accepted" in promoted and "holds a place" in promoted
+    assert "number 1 in line" in oob(page, "tr", f"review-row-{second.pk}")
+    assert "number 2 in line" in oob(page, "tr", f"review-row-{third.pk}")
+    assert "2 of 2 places taken" in oob(page, "li", f"intake-places-{intake.pk}")
+
+
+def test_review_decide_sends_only_what_the_officers_page_shows(officer_client, intake):
+    """The default filter lists applications to review: waitlisted rows are not on it."""
+    waiting = apply(intake, status=S.WAITLISTED, minutes_ago=50)
+    enrolment = apply(intake, status=S.SUBMITTED)
+    listed = apply(intake, status=S.SUBMITTED)
+    closed = IntakeFactory(
+        capacity=3,
+        opens_at=timezone.now() - dt.timedelta(days=30),
+        closes_at=timezone.now() - dt.timedelta(days=1),
+    )
+    late = apply(closed, status=S.UNDER_REVIEW)
+
+    page = decide_in_panel(officer_client, enrolment, "accepted", next_url=QUEUE)
+
+    assert oob_row_ids(page) == sorted([enrolment.pk, listed.pk])
+    assert waiting.pk not in oob_row_ids(page)
+    assert "1 of 2 places taken" in oob(page, "li", f"intake-places-{intake.pk}")
+    # Still listed, but no longer matching "to review": the count says so.
+    assert text(oob(page, "p", "review-count")) == "2 applications"
+
+    # A closed intake's places are not in the header unless the queue is filtered to it.
+    page = decide_in_panel(officer_client, late, "accepted", next_url=QUEUE)
+    assert oob(page, "li", f"intake-places-{closed.pk}") is None
+    page = decide_in_panel(officer_client, late, "active", next_url=f"{QUEUE}?intake={closed.pk}")
+    assert "1 of 3 places taken" in oob(page, "li", f"intake-places-{closed.pk}")
+
+
+def test_review_decide_on_the_panels_own_page_sends_no_queue_updates(officer_client, intake):
+    enrolment = apply(intake)
+    response = officer_client.post(
+        decide_url(enrolment),
+        {"decision": "accepted", "next": QUEUE},
+        HTTP_HX_CURRENT_URL=f"http://testserver{panel_url(enrolment)}?next={QUEUE}",
+        **HTMX,
+    )
+    page = response.content.decode()
+    assert "Decision saved" in page
+    assert "hx-swap-oob" not in page
 
 
 # --- Bulk decisions ------------------------------------------------------------------------
