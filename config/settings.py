@@ -296,6 +296,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 OUTBOX_SWEEP_AFTER_SECONDS = 60
 OUTBOX_MAX_ATTEMPTS = 10
+# A claim older than this was abandoned by a worker that died mid-send; the sweep re-queues
+# the mail. Well above the longest SMTP conversation (several EMAIL_TIMEOUT steps).
+OUTBOX_CLAIM_TIMEOUT_SECONDS = 15 * 60
 
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
