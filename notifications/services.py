@@ -102,7 +102,9 @@ def deliver_email(*, email_id) -> bool:
             OutboundEmail.objects.unsent()
             .unclaimed(claimed_before=claimed_at - _claim_timeout())
             .filter(pk=email_id)
-            .update(claimed_at=claimed_at)
+            # Counted at the claim: a mail whose sending kills its worker each time still
+            # reaches OUTBOX_MAX_ATTEMPTS, and the sweep stops queueing it.
+            .update(claimed_at=claimed_at, attempts=F("attempts") + 1)
         )
     if not claimed:
         return False
@@ -114,15 +116,13 @@ def deliver_email(*, email_id) -> bool:
         # failure is recorded, then re-raised for the retry policy.
         try:
             OutboundEmail.objects.filter(pk=email_id, claimed_at=claimed_at).update(
-                claimed_at=None,
-                attempts=F("attempts") + 1,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
             )
         except DatabaseError:
             logger.exception("Could not record the failed delivery of email %s", email_id)
         raise
     OutboundEmail.objects.filter(pk=email_id, sent_at__isnull=True).update(
-        sent_at=timezone.now(), claimed_at=None, attempts=F("attempts") + 1, last_error=""
+        sent_at=timezone.now(), claimed_at=None, last_error=""
     )
     return True
 

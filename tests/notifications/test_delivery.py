@@ -161,6 +161,7 @@ def test_a_worker_that_dies_while_sending_leaves_the_mail_to_the_sweep(
     email.refresh_from_db()
     assert email.claimed_at is not None
     assert email.sent_at is None
+    assert email.attempts == 1
     # While the claim is fresh, its worker may still be talking to the mail server.
     assert sweep_outbox() == 0
     assert deliver_email(email_id=email.pk) is False
@@ -174,6 +175,27 @@ def test_a_worker_that_dies_while_sending_leaves_the_mail_to_the_sweep(
     email.refresh_from_db()
     assert email.sent_at is not None
     assert email.claimed_at is None
+    assert sweep_outbox() == 0
+
+
+def test_a_mail_that_kills_every_worker_is_given_up_after_the_last_attempt(
+    db, settings, mailoutbox, monkeypatch
+):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    settings.OUTBOX_CLAIM_TIMEOUT_SECONDS = 0
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    email = aged(queued(), 5)
+
+    def killed(self, fail_silently=False):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", killed)
+    for _ in range(2):
+        with pytest.raises(KeyboardInterrupt):
+            deliver_email(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert email.attempts == 2
     assert sweep_outbox() == 0
 
 
