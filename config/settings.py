@@ -7,6 +7,7 @@ CELERY_BROKER_URL (Redis), SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS; README.md list
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -171,11 +172,13 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Signs in on confirmation in the browser that signed up (accounts.adapter says the rest).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Nakhon Ceramic] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# Links allauth builds follow SITE_URL's scheme; the mail subject prefix is the
+# portal's name in the reader's language (accounts.adapter.format_email_subject).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 # allauth's default rate limits stay on (ACCOUNT_RATE_LIMITS is not overridden).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Nakhon Ceramic"
@@ -309,6 +312,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 OUTBOX_SWEEP_AFTER_SECONDS = 60
 OUTBOX_MAX_ATTEMPTS = 10
+# A claim older than this was abandoned by a worker that died mid-send; the sweep re-queues
+# the mail. Well above the longest SMTP conversation (several EMAIL_TIMEOUT steps).
+OUTBOX_CLAIM_TIMEOUT_SECONDS = 15 * 60
 
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -19,7 +19,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ReadOnlyAdmin):
-    list_display = ["to", "subject", "created_at", "sent_at", "attempts"]
+    list_display = ["to", "subject", "created_at", "claimed_at", "sent_at", "attempts"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"

@@ -15,13 +15,25 @@ class OutboundEmailQuerySet(models.QuerySet):
     def unsent(self):
         return self.filter(sent_at__isnull=True)
 
-    def due_for_sweep(self, *, created_before, max_attempts):
-        """Unsent mail old enough that its first delivery must have been lost."""
-        return self.unsent().filter(created_at__lt=created_before, attempts__lt=max_attempts)
+    def unclaimed(self, *, claimed_before):
+        """Mail no worker is sending: never claimed, or claimed before `claimed_before`.
+
+        A claim older than that was abandoned (its worker died between claim and mark),
+        so the mail may be claimed again.
+        """
+        return self.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claimed_before))
+
+    def due_for_sweep(self, *, created_before, claimed_before, max_attempts):
+        """Unsent, unclaimed mail old enough that its first delivery must have been lost."""
+        return (
+            self.unsent()
+            .unclaimed(claimed_before=claimed_before)
+            .filter(created_at__lt=created_before, attempts__lt=max_attempts)
+        )
 
 
 class OutboundEmail(models.Model):
-    """One email in the outbox; the worker sends it and stamps `sent_at` exactly once."""
+    """One email in the outbox; a worker claims it, sends it, then stamps `sent_at` once."""
 
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=255)
@@ -29,6 +41,8 @@ class OutboundEmail(models.Model):
     html = models.TextField(_("HTML body"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set by the worker that is sending it, committed before it talks to the mail server.
+    claimed_at = models.DateTimeField(_("claimed for sending"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
 

@@ -86,45 +86,75 @@ def enqueue_delivery(email_id) -> bool:
 
 
 def deliver_email(*, email_id) -> bool:
-    """Send one queued email unless it was sent already; True when this call sent it."""
+    """Send one queued email unless it is sent or being sent; True when this call sent it.
+
+    Claim, send, mark (healthchecks' process_one_flip): the claim is a compare-and-swap
+    UPDATE committed before the mail server is contacted, so no transaction or row lock
+    is held for the seconds SMTP may take, and of two workers given the same id only one
+    sends. A worker that dies between claim and mark leaves a claim that expires after
+    OUTBOX_CLAIM_TIMEOUT_SECONDS; the sweep then queues the mail again.
+    """
+    claimed_at = timezone.now()
+    # durable: a caller's transaction would hold the claim (and its row lock) uncommitted
+    # through the send; refuse to run inside one.
+    with transaction.atomic(durable=True):
+        claimed = (
+            OutboundEmail.objects.unsent()
+            .unclaimed(claimed_before=claimed_at - _claim_timeout())
+            .filter(pk=email_id)
+            # Counted at the claim: a mail whose sending kills its worker each time still
+            # reaches OUTBOX_MAX_ATTEMPTS, and the sweep stops queueing it.
+            .update(claimed_at=claimed_at, attempts=F("attempts") + 1)
+        )
+    if not claimed:
+        return False
+    outbound = OutboundEmail.objects.get(pk=email_id)
     try:
-        with transaction.atomic():
-            # The lock makes a second worker holding the same id wait, then see sent_at.
-            outbound = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
-            if outbound is None or outbound.sent_at is not None:
-                return False
-            message = EmailMultiAlternatives(
-                subject=outbound.subject,
-                body=outbound.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[outbound.to],
-                headers={"Auto-Submitted": "auto-generated"},
-            )
-            if outbound.html:
-                message.attach_alternative(outbound.html, "text/html")
-            message.send()
-            outbound.sent_at = timezone.now()
-            outbound.attempts += 1
-            outbound.last_error = ""
-            outbound.save(update_fields=["sent_at", "attempts", "last_error"])
-            return True
+        _send(outbound)
     except Exception as exc:
-        # The atomic block rolled back; the failure is recorded after it, then re-raised
-        # so the task's retry policy takes over.
+        # Release the claim so the task's retry can claim the mail again at once; the
+        # failure is recorded, then re-raised for the retry policy.
         try:
-            OutboundEmail.objects.filter(pk=email_id, sent_at__isnull=True).update(
-                attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            OutboundEmail.objects.filter(pk=email_id, claimed_at=claimed_at).update(
+                claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
             )
         except DatabaseError:
             logger.exception("Could not record the failed delivery of email %s", email_id)
         raise
+    OutboundEmail.objects.filter(pk=email_id, sent_at__isnull=True).update(
+        sent_at=timezone.now(), claimed_at=None, last_error=""
+    )
+    return True
+
+
+def _claim_timeout():
+    return timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS)
+
+
+def _send(outbound):
+    message = EmailMultiAlternatives(
+        subject=outbound.subject,
+        body=outbound.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outbound.to],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if outbound.html:
+        message.attach_alternative(outbound.html, "text/html")
+    message.send()
 
 
 def sweep_outbox() -> int:
-    """Queue again every email whose delivery seems lost; returns how many were queued."""
-    created_before = timezone.now() - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    """Queue again every email whose delivery seems lost; returns how many were queued.
+
+    Lost: never sent and no worker holds a live claim on it (a claim older than
+    OUTBOX_CLAIM_TIMEOUT_SECONDS belongs to a worker that died while sending).
+    """
+    now = timezone.now()
     due = OutboundEmail.objects.due_for_sweep(
-        created_before=created_before, max_attempts=settings.OUTBOX_MAX_ATTEMPTS
+        created_before=now - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS),
+        claimed_before=now - _claim_timeout(),
+        max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
     ).order_by("created_at", "id")
     queued = 0
     after = None

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import PrivacyConsent, PrivacyNotice, Role, User
@@ -169,3 +170,78 @@ def test_confirmation_link_verifies_once_and_welcomes_once(
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+def confirmation_path(message):
+    return "/" + confirmation_link(message).split("://", 1)[1].split("/", 1)[1]
+
+
+def signed_in_user_id(client):
+    return client.session.get("_auth_user_id")
+
+
+@pytest.mark.django_db
+def test_confirming_in_the_browser_that_signed_up_signs_in(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), signup_data())
+    assert signed_in_user_id(client) is None
+    path = confirmation_path(mailoutbox[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(path, follow=True)
+
+    user = User.objects.get(email="boonmee@example.com")
+    assert response.redirect_chain == [(reverse("home"), 302)]
+    assert signed_in_user_id(client) == str(user.pk)
+    assert "สวัสดี คุณบุญมี ปั้นดินดี" in response.text
+    assert "ยืนยันอีเมล boonmee@example.com แล้ว" in response.text
+    assert Notification.objects.filter(recipient=user, kind="welcome").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("th", "กรุณาลงชื่อเข้าใช้ด้วยอีเมลและรหัสผ่านของท่านเพื่อใช้งานต่อ"),
+        ("en", "Please sign in with your email address and password to continue."),
+    ],
+)
+def test_confirming_in_another_browser_asks_to_sign_in(
+    language, message, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), signup_data())
+    # Opened on another device: a browser with no session of the sign-up.
+    other = Client()
+    other.cookies["django_language"] = language
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = other.post(confirmation_path(mailoutbox[0]), follow=True)
+
+    assert response.redirect_chain == [(reverse("account_login"), 302)]
+    assert signed_in_user_id(other) is None
+    assert message in response.text
+    assert EmailAddress.objects.get(email="boonmee@example.com").verified
+    response = other.post(
+        reverse("account_login"),
+        {"login": "boonmee@example.com", "password": "Kaolin-Lampang-52"},
+    )
+    assert response["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
+def test_a_used_link_signs_no_one_in(client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), signup_data())
+    path = confirmation_path(mailoutbox[0])
+    Client().post(path)
+
+    # The sign-up browser opens the link after it was used elsewhere: no sign-in.
+    page = client.get(path)
+    response = client.post(path)
+
+    assert "ลิงก์ยืนยันอีเมลนี้หมดอายุหรือไม่ถูกต้อง" in page.text
+    assert response.status_code == 404
+    assert signed_in_user_id(client) is None
