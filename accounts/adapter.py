@@ -74,11 +74,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return confirmed
 
     def get_email_verification_redirect_url(self, email_address):
-        """Where a confirmation link lands when allauth did not sign the person in.
+        """Where a confirmation lands when allauth has not signed the person in.
 
         allauth signs in on confirmation only in the browser that signed up, within
-        ACCOUNT_LOGIN_TIMEOUT; a link opened on another device, or later, lands on the
-        login page with a word on why.
+        ACCOUNT_LOGIN_TIMEOUT (a link alone must never open an account); a link opened on
+        another device, or later, lands on the login page with a word on what to do.
         """
         if email_address.verified and not self.request.user.is_authenticated:
             self.add_message(
