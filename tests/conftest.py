@@ -20,11 +20,23 @@ def _files_in_tmp(settings, tmp_path):
     settings.STORAGES = storages
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def uses_database(item):
+    return item.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_eager(settings):
+def _fast_and_eager(request, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # allauth's rate limits count in the cache; each test starts with none used.
-    cache.clear()
+    # allauth's rate limits count in the cache; each test starts with none used. The
+    # cache is a database table (settings), which only tests with the database reach.
+    if uses_database(request.node):
+        request.getfixturevalue("db")  # set the database up first (a transactional test's too)
+        cache.clear()
     # Tasks queued on commit run in-process; worker tests turn this off.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
