@@ -14,6 +14,7 @@ from products.models import Material, Product, ProductStatus, UpgradeRecord
 from programmes.models import Enrolment, EnrolmentStatus, Intake
 from programmes.selectors import applications_of
 from toolkit.thaidates import fiscal_year
+from toolkit.twofactor import session_passed_two_factor, two_factor_step
 
 HOME_TEMPLATES = {
     Role.OFFICER: "home/officer.html",
@@ -104,6 +105,9 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "home/landing.html")
+    # Staff homes show staff figures: only to a session that passed two-factor sign-in.
+    if user.needs_mfa and is_mfa_enabled(user) and not session_passed_two_factor(request):
+        return two_factor_step(request)
     context = {
         "needs_mfa_setup": user.needs_mfa and not is_mfa_enabled(user),
         "recent_notifications": user.notifications.for_inbox()[:5],

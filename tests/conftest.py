@@ -92,8 +92,8 @@ def enable_totp(user, secret=TOTP_SECRET):
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import encrypt
 
-    Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": encrypt(secret)}}
     )
     return user
 
@@ -109,10 +109,30 @@ def staff_2fa(centre_staff):
     return enable_totp(centre_staff)
 
 
+def sign_in(client, user):
+    """Log `user` in as allauth's login would: an account with TOTP passed two-factor.
+
+    force_login alone opens a session that passed only the password step, which staff
+    pages refuse; allauth's MFA stage records the code in the session, and so does this.
+    """
+    from allauth.mfa.base.internal.flows import post_authentication
+    from allauth.mfa.models import Authenticator
+    from django.test import RequestFactory
+
+    client.force_login(user)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        request = RequestFactory().get("/")
+        request.user = user
+        request.session = client.session
+        post_authentication(request, totp)
+        request.session.save()
+    return client
+
+
 @pytest.fixture
 def officer_client(client, officer_2fa):
-    client.force_login(officer_2fa)
-    return client
+    return sign_in(client, officer_2fa)
 
 
 def pytest_collection_modifyitems(items):

@@ -19,6 +19,7 @@ from entrepreneurs.exceptions import (
 from entrepreneurs.models import Enterprise, Member, MemberRole, Subdistrict, VerificationStatus
 from entrepreneurs.validators import hash_tax_id, tax_id_check_digit
 from notifications.models import Notification
+from tests.conftest import enable_totp, sign_in
 from tests.factories import EnterpriseFactory, ProductFactory, UserFactory
 from toolkit.models import AuditEntry
 
@@ -99,7 +100,7 @@ def message_texts(response):
 
 
 def login(client, user):
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -744,7 +745,7 @@ def test_rules_match_the_cast(owner, teammate, outsider, officer_2fa, student, e
 @pytest.fixture
 def admin_client_en(admin_user, client):
     english(admin_user)
-    client.force_login(admin_user)
+    sign_in(client, enable_totp(admin_user))  # the admin asks for two-factor sign-in
     return client
 
 
