@@ -1,7 +1,8 @@
 """Who may do what with accounts; views and services check the same predicates."""
 
 import rules
-from allauth.mfa.utils import is_mfa_enabled
+
+from toolkit.twofactor import SESSION_ATTRIBUTE, account_has_two_factor
 
 from .models import Role
 
@@ -18,7 +19,14 @@ def is_centre_staff(user):
 
 @rules.predicate
 def has_mfa(user):
-    return user.is_authenticated and is_mfa_enabled(user)
+    """The account has two-factor sign-in, and a web session acting for it passed it.
+
+    The user of a request carries whether its session passed (toolkit.twofactor); a
+    user loaded elsewhere (a task, a command) has no session to ask about.
+    """
+    if not account_has_two_factor(user):
+        return False
+    return getattr(user, SESSION_ATTRIBUTE, True)
 
 
 rules.add_perm("accounts.invite_user", is_officer & has_mfa)

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from toolkit.confirm import ask_to_confirm, is_confirmed
-from toolkit.decorators import role_required
+from toolkit.decorators import role_required, signed_in_required
 
 from . import services
 from .adapter import client_ip
@@ -30,7 +29,7 @@ def set_language(request):
     return response
 
 
-@login_required
+@signed_in_required
 def profile(request):
     user = request.user
     form = ProfileForm(request.POST or None, instance=user)

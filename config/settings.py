@@ -46,7 +46,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "toolkit.apps.TwoFactorAdminConfig",  # the admin behind two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "toolkit.twofactor.TwoFactorSessionMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "accounts.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -138,16 +139,38 @@ ATOMIC_REQUESTS = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = ATOMIC_REQUESTS
 
 # --- Cache --------------------------------------------------------------------------
-# Several web hosts must share the cache (allauth's rate limits live there): set CACHE_URL.
-if env("CACHE_URL"):
+# allauth's rate limits count in the cache, so every web process must share it: a cache
+# per process multiplies each limit by the number of workers. Without CACHE_URL it is a
+# table in the database (toolkit's migration creates it), which needs no server.
+CACHE_URL = env("CACHE_URL")
+_cache_scheme = CACHE_URL.partition("://")[0]
+# Per process, so for development only: locmem:// or dummy:// (no cache at all).
+_PER_PROCESS_CACHES = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+}
+if not CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("CACHE_URL"),
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",  # created by toolkit/migrations/0003_cache_table.py
         }
     }
+elif _cache_scheme in ("redis", "rediss"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif _cache_scheme in _PER_PROCESS_CACHES:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "With DEBUG off every process must share the cache (rate limits live there): "
+            "unset CACHE_URL for the database cache, or set a redis:// URL."
+        )
+    CACHES = {"default": {"BACKEND": _PER_PROCESS_CACHES[_cache_scheme]}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    raise ImproperlyConfigured(
+        "CACHE_URL must start with redis://, rediss://, locmem:// or dummy://."
+    )
 
 # --- Accounts -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,8 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from toolkit.decorators import signed_in_required
 
 from . import services
 from .models import Notification
@@ -10,7 +11,7 @@ from .models import Notification
 PAGE_SIZE = 20
 
 
-@login_required
+@signed_in_required
 def inbox(request):
     notifications = Notification.objects.for_user(request.user).for_inbox()
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -18,7 +19,7 @@ def inbox(request):
 
 
 @require_POST
-@login_required
+@signed_in_required
 def mark_read(request, pk):
     notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
     services.mark_read(notification=notification, by=request.user)
@@ -33,7 +34,7 @@ def mark_read(request, pk):
 
 
 @require_POST
-@login_required
+@signed_in_required
 def mark_all_read(request):
     services.mark_all_read(user=request.user)
     return redirect("notifications:inbox")

@@ -16,9 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.rules import is_officer
 from entrepreneurs.models import VerificationStatus
-from entrepreneurs.rules import is_enterprise_member
 from notifications.services import notify, receives_email
 from toolkit.audit import record_audit
 
@@ -65,7 +63,7 @@ NOTE_REQUIRED = {S.REJECTED, S.RETURNED}
 
 def may_act_for(user, enterprise):
     """Members of the enterprise apply for it; officers may too."""
-    return is_officer(user) or is_enterprise_member(user, enterprise)
+    return user.has_perm("programmes.apply_for_enterprise", enterprise)
 
 
 def applicants(enrolment):
@@ -213,7 +211,7 @@ def submit_application(*, enrolment, by) -> Enrolment:
 @transaction.atomic
 def decide_enrolment(*, enrolment, by, decision, note="") -> Enrolment:
     """An officer's decision on one application; capacity is checked under the intake's lock."""
-    if not is_officer(by):
+    if not by.has_perm("programmes.decide_enrolment"):
         raise NotAllowed()
     intake = PLACES.lock(enrolment.intake_id)
     enrolment = (
@@ -395,7 +393,7 @@ def _refuse_archived(programme):
 @transaction.atomic
 def save_partner(*, partner, by) -> Partner:
     """Create or change a partner organisation."""
-    if not is_officer(by):
+    if not by.has_perm("programmes.manage_programmes"):
         raise NotAllowed()
     fields = _editable_fields(Partner)
     if partner.pk is None:
@@ -416,7 +414,7 @@ def save_partner(*, partner, by) -> Partner:
 @transaction.atomic
 def save_programme(*, programme, by) -> Programme:
     """Create or change a programme's details; its state changes only by set_programme_status."""
-    if not is_officer(by):
+    if not by.has_perm("programmes.manage_programmes"):
         raise NotAllowed()
     fields = _editable_fields(Programme, skip={"status"})
     if programme.pk is None:
@@ -442,7 +440,7 @@ def save_programme(*, programme, by) -> Programme:
 @transaction.atomic
 def set_programme_status(*, programme, by, status) -> Programme:
     """Move a programme draft → active → closed → archived, or reopen a closed one."""
-    if not is_officer(by):
+    if not by.has_perm("programmes.manage_programmes"):
         raise NotAllowed()
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     current = P(programme.status)
@@ -469,7 +467,7 @@ def set_programme_status(*, programme, by, status) -> Programme:
 @transaction.atomic
 def add_programme_partner(*, programme, partner, role, agreement_reference="", by):
     """Name a partner of the programme in a role (lead, co-implementer, host, funder)."""
-    if not is_officer(by):
+    if not by.has_perm("programmes.manage_programmes"):
         raise NotAllowed()
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _refuse_archived(programme)
@@ -495,7 +493,7 @@ def add_programme_partner(*, programme, partner, role, agreement_reference="", b
 @transaction.atomic
 def remove_programme_partner(*, partnership, by) -> None:
     """Take a partner's role off the programme."""
-    if not is_officer(by):
+    if not by.has_perm("programmes.manage_programmes"):
         raise NotAllowed()
     programme = Programme.objects.select_for_update().get(pk=partnership.programme_id)
     _refuse_archived(programme)
@@ -520,7 +518,7 @@ def save_intake(
     checked under the intake's lock, so it never drops below the places already taken;
     when it grows, the waitlist moves up into the new places.
     """
-    if not is_officer(by):
+    if not by.has_perm("programmes.manage_programmes"):
         raise NotAllowed()
     _refuse_archived(Programme.objects.select_for_update().get(pk=intake.programme_id))
     if intake.closes_at <= intake.opens_at:

@@ -15,6 +15,7 @@ from programmes.models import Enrolment, EnrolmentStatus, Intake, Programme, Pro
 from programmes.selectors import applications_of
 from toolkit.thaidates import fiscal_year
 from toolkit.thaisort import thai_order
+from toolkit.twofactor import session_passed_two_factor, two_factor_step
 
 # How much of each the public landing page shows; the rest is one link away.
 LANDING_INTAKES = 5
@@ -127,6 +128,9 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "home/landing.html", landing_context())
+    # Staff homes show staff figures: only to a session that passed two-factor sign-in.
+    if user.needs_mfa and is_mfa_enabled(user) and not session_passed_two_factor(request):
+        return two_factor_step(request)
     context = {
         "needs_mfa_setup": user.needs_mfa and not is_mfa_enabled(user),
         "recent_notifications": user.notifications.for_inbox()[:5],

@@ -23,11 +23,23 @@ def _files_in_tmp(settings, tmp_path):
     settings.STORAGES = storages
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def uses_database(item):
+    return item.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_eager(settings):
+def _fast_and_eager(request, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # allauth's rate limits count in the cache; each test starts with none used.
-    cache.clear()
+    # allauth's rate limits count in the cache; each test starts with none used. The
+    # cache is a database table (settings), which only tests with the database reach.
+    if uses_database(request.node):
+        request.getfixturevalue("db")  # set the database up first (a transactional test's too)
+        cache.clear()
     # Tasks queued on commit run in-process; worker tests turn this off.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
@@ -83,8 +95,8 @@ def enable_totp(user, secret=TOTP_SECRET):
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import encrypt
 
-    Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": encrypt(secret)}}
     )
     return user
 
@@ -100,7 +112,27 @@ def staff_2fa(centre_staff):
     return enable_totp(centre_staff)
 
 
+def sign_in(client, user):
+    """Log `user` in as allauth's login would: an account with TOTP passed two-factor.
+
+    force_login alone opens a session that passed only the password step, which staff
+    pages refuse; allauth's MFA stage records the code in the session, and so does this.
+    """
+    from allauth.mfa.base.internal.flows import post_authentication
+    from allauth.mfa.models import Authenticator
+    from django.test import RequestFactory
+
+    client.force_login(user)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        request = RequestFactory().get("/")
+        request.user = user
+        request.session = client.session
+        post_authentication(request, totp)
+        request.session.save()
+    return client
+
+
 @pytest.fixture
 def officer_client(client, officer_2fa):
-    client.force_login(officer_2fa)
-    return client
+    return sign_in(client, officer_2fa)

@@ -41,7 +41,8 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def seeded():
+def seeded(settings):
+    settings.DEBUG = True  # seed_demo refuses to run without it
     call_command("seed_demo")
 
 

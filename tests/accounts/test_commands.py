@@ -28,7 +28,8 @@ def test_create_officer_refuses_duplicates_and_weak_passwords(officer):
 
 
 @pytest.mark.django_db
-def test_seed_demo_creates_one_account_per_role_and_is_idempotent(capsys):
+def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, capsys):
+    settings.DEBUG = True
     call_command("seed_demo")
     call_command("seed_demo")
     assert User.objects.count() == len(DEMO_USERS)
@@ -50,6 +51,14 @@ def test_demo_totp_prints_a_code_that_logs_the_demo_officer_in(client, settings,
     code = capsys.readouterr().out.strip()
     totp = TOTP(Authenticator.objects.get(user__email=email, type="totp"))
     assert totp.validate_code(code)
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_without_debug_and_creates_nothing(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from accounts.exceptions import EmailTaken, InvitationRevoked
 from accounts.models import Invitation, PrivacyConsent, PrivacyNotice, Role, User
 from notifications.models import Notification, OutboundEmail
 from tests.confirming import CONFIRMED, assert_asks_first
+from tests.conftest import sign_in
 from toolkit.models import AuditEntry
 
 INVITE = {
@@ -60,12 +61,12 @@ def test_invitation_list_sends_anonymous_to_login(client, db):
 
 @pytest.mark.parametrize("person", ["owner", "student", "faculty", "staff_2fa"])
 def test_invitation_list_is_forbidden_to_other_roles(client, request, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(reverse("accounts:invitation_list")).status_code == 403
 
 
 def test_invitation_list_requires_two_factor_for_officers(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     response = client.get(reverse("accounts:invitation_list"))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")

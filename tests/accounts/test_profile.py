@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role, User
+from tests.conftest import sign_in
 
 
 def test_profile_requires_login(client, db):
@@ -120,7 +121,7 @@ def test_privacy_notice_page_is_public_and_bilingual(client, db):
 )
 def test_each_role_has_its_own_home(client, request, person, text):
     user = request.getfixturevalue(person)
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert text in response.text

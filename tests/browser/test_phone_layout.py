@@ -8,6 +8,7 @@ from entrepreneurs.models import VerificationStatus
 from products.models import Standard
 from programmes.models import Enrolment, EnrolmentStatus, Partner, PartnerKind
 from tests.browser.helpers import fits_phone
+from tests.conftest import sign_in as sign_in_client
 from tests.factories import EnterpriseFactory, IntakeFactory, ProductFactory
 
 pytestmark = pytest.mark.browser
@@ -15,8 +16,7 @@ pytestmark = pytest.mark.browser
 
 def sign_in(page, user, live_server):
     """Put a signed-in session's cookie into the browser (the login journeys test logging in)."""
-    client = Client()
-    client.force_login(user)
+    client = sign_in_client(Client(), user)  # a session that passed two-factor sign-in
     cookie = client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
 

@@ -20,6 +20,7 @@ from entrepreneurs.models import Enterprise, Member, MemberRole, Subdistrict, Ve
 from entrepreneurs.validators import hash_tax_id, tax_id_check_digit
 from notifications.models import Notification
 from tests.confirming import CONFIRMED, assert_asks_first
+from tests.conftest import enable_totp, sign_in
 from tests.factories import EnterpriseFactory, ProductFactory, UserFactory
 from toolkit.models import AuditEntry
 
@@ -100,7 +101,7 @@ def message_texts(response):
 
 
 def login(client, user):
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -750,7 +751,7 @@ def test_rules_match_the_cast(owner, teammate, outsider, officer_2fa, student, e
 @pytest.fixture
 def admin_client_en(admin_user, client):
     english(admin_user)
-    client.force_login(admin_user)
+    sign_in(client, enable_totp(admin_user))  # the admin asks for two-factor sign-in
     return client
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from entrepreneurs.importing import EnterpriseImporter
 from entrepreneurs.models import Enterprise, EnterpriseKind
 from entrepreneurs.validators import display_tax_id, hash_tax_id, tax_id_check_digit
+from tests.conftest import sign_in
 from tests.factories import EnterpriseFactory
 from toolkit import importing, spreadsheets
 from toolkit.importing import import_rows
@@ -130,19 +131,19 @@ def test_import_pages_send_anonymous_to_login(client, db, url):
 @pytest.mark.parametrize("person", ["owner", "outsider", "student", "faculty", "staff_2fa"])
 @pytest.mark.parametrize("url", [UPLOAD, PREVIEW, TEMPLATE])
 def test_import_pages_are_forbidden_to_other_roles(client, request, person, url):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(url).status_code == 403
 
 
 @pytest.mark.parametrize("person", ["owner", "outsider"])
 def test_import_confirm_is_forbidden_to_entrepreneurs(client, request, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.post(CONFIRM).status_code == 403
     assert client.post(CANCEL).status_code == 403
 
 
 def test_import_requires_two_factor_for_officers(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     response = upload(client, csv_file([row(1)]))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")

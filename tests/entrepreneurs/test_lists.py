@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from entrepreneurs.models import EnterpriseKind, VerificationStatus
+from tests.conftest import sign_in
 from tests.factories import (
     EnterpriseFactory,
     ProductFactory,
@@ -68,12 +69,12 @@ def test_enterprise_list_sends_anonymous_to_login(client, db):
 
 @pytest.mark.parametrize("person", ["owner", "outsider", "student", "faculty", "staff_2fa"])
 def test_enterprise_list_is_forbidden_to_other_roles(client, request, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(URL).status_code == 403
 
 
 def test_enterprise_list_requires_two_factor_for_officers(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from notifications.services import notify
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_signed_in_entrepreneur_sees_own_menu_without_invitations(client, owner)
 
 
 def test_officer_menu_has_invitations(client, officer_2fa):
-    client.force_login(officer_2fa)
+    sign_in(client, officer_2fa)
     html = client.get("/").text
     assert f'href="{reverse("accounts:invitation_list")}"' in html
 

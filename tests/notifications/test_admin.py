@@ -2,13 +2,14 @@ import pytest
 from django.urls import reverse
 
 from notifications.services import notify, queue_email
+from tests.conftest import enable_totp, sign_in
 from tests.factories import UserFactory
 
 
 @pytest.fixture
 def admin_client_user(client, db):
     user = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
+    sign_in(client, enable_totp(user))  # the admin asks for two-factor sign-in
     return client
 
 

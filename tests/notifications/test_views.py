@@ -5,6 +5,7 @@ from django.urls import reverse
 from notifications.context_processors import unread_count
 from notifications.models import Notification
 from notifications.services import mark_read, notify
+from tests.conftest import sign_in
 from tests.factories import CertificationFactory, UserFactory
 
 INBOX = reverse("notifications:inbox")
@@ -237,11 +238,11 @@ def test_unread_count_queries_only_when_used(rf, owner, django_assert_num_querie
 
 @pytest.mark.parametrize("name", ["inbox"])
 def test_inbox_page_renders_for_every_role(
-    name, client, officer, centre_staff, faculty, student, owner
+    name, client, officer_2fa, staff_2fa, faculty, student, owner
 ):
-    for user in (officer, centre_staff, faculty, student, owner):
+    for user in (officer_2fa, staff_2fa, faculty, student, owner):
         notify(user, "welcome", url="/", email=False)
-        client.force_login(user)
+        sign_in(client, user)
         assert client.get(reverse(f"notifications:{name}")).status_code == 200
 
 

@@ -16,6 +16,7 @@ from products.forms import ORTON_CONES, ProductForm
 from products.models import Category, Product, ProductStatus, Standard
 from products.services import catalogue
 from tests.confirming import CONFIRMED, assert_asks_first
+from tests.conftest import enable_totp, sign_in
 from tests.factories import (
     EnterpriseFactory,
     ProductFactory,
@@ -339,7 +340,7 @@ def test_officer_creates_a_product_for_an_enterprise(officer_client, enterprise)
 def test_product_create_is_404_for_people_outside_the_enterprise(
     client, request, enterprise, person
 ):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     url = reverse("products:product_create", args=[enterprise.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, product_data()).status_code == 404
@@ -395,7 +396,7 @@ def test_officer_updates_any_product(officer_client, product):
     ("person", "status"), [("outsider", 404), ("student", 404), ("faculty", 403)]
 )
 def test_product_update_is_refused_to_others(client, request, product, person, status):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     url = reverse("products:product_update", args=[product.pk])
     assert client.get(url).status_code == status
     assert client.post(url, product_data(unit_price="1")).status_code == status
@@ -404,7 +405,7 @@ def test_product_update_is_refused_to_others(client, request, product, person, s
 
 
 def test_officer_without_two_factor_is_sent_to_set_it_up(client, officer, product):
-    client.force_login(officer)
+    sign_in(client, officer)
     response = client.get(reverse("products:product_detail", args=[product.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
@@ -451,7 +452,7 @@ def test_product_page_shows_the_round_year_in_be_under_thai(client, specified, o
 
 @pytest.mark.parametrize("person", ["faculty", "staff_2fa"])
 def test_faculty_and_centre_staff_see_the_product_read_only(client, request, product, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     response = client.get(reverse("products:product_detail", args=[product.pk]))
     assert response.status_code == 200
     assert reverse("products:product_update", args=[product.pk]) not in response.text
@@ -468,7 +469,7 @@ def test_officer_sees_and_may_edit_the_product(officer_client, product):
 
 @pytest.mark.parametrize("person", ["outsider", "student"])
 def test_product_page_is_404_for_outsiders(client, request, product, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(reverse("products:product_detail", args=[product.pk])).status_code == 404
 
 
@@ -532,7 +533,7 @@ def test_status_changes_reject_get(client, product, owner, name):
 @pytest.mark.parametrize(("person", "status"), [("outsider", 404), ("faculty", 403)])
 def test_status_changes_are_refused_to_others(client, request, product, owner, person, status):
     with_photo(product, owner)
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     response = client.post(reverse("products:product_publish", args=[product.pk]))
     assert response.status_code == status
     product.refresh_from_db()
@@ -629,7 +630,7 @@ def test_standard_pages_are_for_officers_only(client, owner, faculty, name):
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("account_login"))
     for person in (owner, faculty):
-        client.force_login(person)
+        sign_in(client, person)
         assert client.post(url, CONFIRMED).status_code == 403
     standard.refresh_from_db()
     assert standard.is_active
@@ -648,13 +649,13 @@ def test_standards_service_refuses_an_officer_without_two_factor(officer):
     ["category", "standard", "product", "certification", "upgraderecord", "material"],
 )
 def test_admin_lists_the_registry(client, product, model):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, enable_totp(UserFactory(is_staff=True, is_superuser=True)))
     assert client.get(reverse(f"admin:products_{model}_changelist")).status_code == 200
 
 
 def test_admin_shows_a_product_read_only(client, product, owner):
     with_photo(product, owner)
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, enable_totp(UserFactory(is_staff=True, is_superuser=True)))
     response = client.get(reverse("admin:products_product_change", args=[product.pk]))
     assert response.status_code == 200
     assert client.get(reverse("admin:products_product_add")).status_code == 403

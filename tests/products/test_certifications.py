@@ -21,6 +21,7 @@ from products.models import Certification, Standard
 from products.services import catalogue
 from products.tasks import notify_expiring_certifications
 from tests.confirming import CONFIRMED, assert_asks_first
+from tests.conftest import sign_in
 from tests.factories import (
     CertificationFactory,
     EnterpriseFactory,
@@ -301,7 +302,7 @@ def document_url(certification):
 
 @pytest.mark.parametrize("person", ["owner", "member", "officer_2fa"])
 def test_the_enterprise_and_officers_download_the_document(client, request, with_document, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     response = client.get(document_url(with_document))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
@@ -312,8 +313,18 @@ def test_the_enterprise_and_officers_download_the_document(client, request, with
 
 @pytest.mark.parametrize("person", ["outsider", "student", "faculty", "staff_2fa"])
 def test_the_document_is_404_for_everyone_else(client, request, with_document, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(document_url(with_document)).status_code == 404
+
+
+def test_an_officer_session_that_passed_only_the_password_gets_no_document(
+    client, with_document, officer_2fa
+):
+    client.force_login(officer_2fa)
+    response = client.get(document_url(with_document))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert not hasattr(response, "streaming_content")
 
 
 def test_the_document_sends_anonymous_to_login(client, with_document):

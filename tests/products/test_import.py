@@ -13,6 +13,7 @@ from django.urls import reverse
 from entrepreneurs.validators import display_tax_id, hash_tax_id, tax_id_check_digit
 from products.importing import ProductImporter
 from products.models import ClayBody, Product, ProductStatus
+from tests.conftest import sign_in
 from tests.factories import EnterpriseFactory, ProductFactory
 from toolkit import importing
 from toolkit.importing import import_rows
@@ -125,13 +126,13 @@ def test_product_import_sends_anonymous_to_login(client, db, url):
 
 @pytest.mark.parametrize("person", ["owner", "outsider", "faculty", "staff_2fa"])
 def test_product_import_is_forbidden_to_other_roles(client, request, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(UPLOAD).status_code == 403
     assert client.post(CONFIRM).status_code == 403
 
 
 def test_product_import_requires_two_factor_for_officers(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     assert client.get(UPLOAD)["Location"] == reverse("mfa_activate_totp")
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from entrepreneurs.models import EnterpriseKind
 from products.models import ProductImage, ProductStatus, UpgradeArea
+from tests.conftest import sign_in
 from tests.factories import (
     EnterpriseFactory,
     ProductFactory,
@@ -91,18 +92,18 @@ def test_product_list_sends_anonymous_to_login(client, db):
 
 @pytest.mark.parametrize("person", ["owner", "outsider", "student"])
 def test_product_list_is_forbidden_to_entrepreneurs_and_students(client, request, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(URL).status_code == 403
 
 
 def test_product_list_requires_two_factor_for_officers(client, officer):
-    client.force_login(officer)
+    sign_in(client, officer)
     assert client.get(URL)["Location"] == reverse("mfa_activate_totp")
 
 
 @pytest.mark.parametrize("person", ["officer_2fa", "faculty", "staff_2fa"])
 def test_product_list_shows_every_product_to_staff(client, request, person, catalogue):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     response = client.get(URL)
     assert response.status_code == 200
     assert len(names(response)) == 3

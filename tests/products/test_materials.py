@@ -11,6 +11,7 @@ from django.urls import reverse
 from products.exceptions import NotAllowed
 from products.models import Material, MaterialKind, MaterialTest
 from products.services import materials
+from tests.conftest import sign_in
 from tests.factories import (
     EnterpriseFactory,
     MaterialFactory,
@@ -22,7 +23,7 @@ from toolkit.models import AuditEntry
 
 @pytest.fixture
 def staff_client(client, staff_2fa):
-    client.force_login(staff_2fa)
+    sign_in(client, staff_2fa)
     return client
 
 
@@ -106,14 +107,14 @@ def test_officer_edits_a_material_and_the_change_is_audited(officer_client, offi
 
 @pytest.mark.parametrize("person", ["owner", "student", "faculty"])
 def test_others_may_not_add_or_edit_materials(client, request, person, kaolin):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(reverse("products:material_create")).status_code == 403
     assert client.get(reverse("products:material_update", args=[kaolin.pk])).status_code == 403
     assert client.get(add_test_url(kaolin)).status_code == 403
 
 
 def test_centre_staff_need_two_factor_to_keep_the_library(client, centre_staff):
-    client.force_login(centre_staff)
+    sign_in(client, centre_staff)
     response = client.get(reverse("products:material_create"))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
@@ -222,7 +223,7 @@ def test_the_service_refuses_a_release_without_a_limit_and_a_reversed_range(staf
 
 @pytest.mark.parametrize("person", ["owner", "outsider", "student", "faculty", "staff_2fa"])
 def test_everyone_signed_in_reads_the_library(client, request, person, kaolin):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert kaolin.code in client.get(reverse("products:material_list")).text
     assert client.get(kaolin.get_absolute_url()).status_code == 200
 
@@ -313,7 +314,7 @@ def test_an_officer_chooses_the_materials_too(officer_client, product, kaolin):
     ("person", "status"), [("outsider", 404), ("faculty", 403), ("staff_2fa", 403)]
 )
 def test_others_may_not_choose_materials(client, request, person, status, product, kaolin):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.post(materials_url(product), {"materials": [kaolin.pk]}).status_code == status
     assert not product.materials.exists()
 

@@ -13,6 +13,7 @@ from products.exceptions import NotAllowed, PhotoRejected, TooManyPhotos
 from products.models import ProductImage
 from products.services import catalogue
 from tests.confirming import CONFIRMED, assert_asks_first
+from tests.conftest import sign_in
 from tests.factories import EnterpriseFactory, ProductFactory
 from toolkit.models import AuditEntry
 
@@ -201,7 +202,7 @@ def test_a_product_has_at_most_eight_photos(client, product, owner):
 
 @pytest.mark.parametrize(("person", "status"), [("outsider", 404), ("faculty", 403)])
 def test_others_may_not_add_photos(client, request, product, person, status):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(reverse("products:photo_upload", args=[product.pk])).status_code == status
     assert upload(client, product, png()).status_code == status
     assert not product.images.exists()

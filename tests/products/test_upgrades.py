@@ -20,7 +20,7 @@ from products.exceptions import NotAllowed
 from products.models import UpgradeArea, UpgradeRecord, UpgradeStage
 from products.services import upgrades
 from tests.confirming import CONFIRMED, assert_asks_first
-from tests.conftest import enable_totp
+from tests.conftest import enable_totp, sign_in
 from tests.factories import EnterpriseFactory, ProductFactory, UpgradeRecordFactory, UserFactory
 from toolkit.models import AuditEntry
 
@@ -271,17 +271,17 @@ def test_owner_sees_the_timeline_but_may_not_record(client, owner, product):
 
 @pytest.mark.parametrize("person", ["outsider", "student"])
 def test_people_who_may_not_see_the_product_get_404(client, request, person, product):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(create_url(product)).status_code == 404
 
 
 def test_centre_staff_see_the_product_but_may_not_record(client, staff_2fa, product):
-    client.force_login(staff_2fa)
+    sign_in(client, staff_2fa)
     assert client.get(create_url(product)).status_code == 403
 
 
 def test_officer_without_two_factor_is_sent_to_set_it_up(client, officer, product):
-    client.force_login(officer)
+    sign_in(client, officer)
     response = client.get(create_url(product))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
@@ -377,7 +377,7 @@ def test_officer_deletes_a_record_and_it_is_audited(
 def test_deleting_a_record_asks_first_and_needs_an_officer(
     client, officer_2fa, faculty, recorded, outsider
 ):
-    client.force_login(officer_2fa)
+    sign_in(client, officer_2fa)
     form = client.get(update_url(recorded)).text
     assert f'href="{delete_url(recorded)}"' in form
     assert recorded.summary in assert_asks_first(client.get(delete_url(recorded)))
@@ -482,5 +482,5 @@ def test_the_timeline_partial_queries_do_not_grow_with_records(
 
 def test_an_officer_with_two_factor_is_offered_the_edit_link(client, officer, recorded):
     enable_totp(officer)
-    client.force_login(officer)
+    sign_in(client, officer)
     assert update_url(recorded) in client.get(recorded.product.get_absolute_url()).text

@@ -13,6 +13,7 @@ from programmes import services
 from programmes.exceptions import IncompleteApplication
 from programmes.models import Enrolment, EnrolmentStatus, IntakeQuestion
 from tests.confirming import CONFIRMED, assert_asks_first
+from tests.conftest import enable_totp, sign_in
 from tests.factories import (
     EnterpriseFactory,
     IntakeFactory,
@@ -44,7 +45,8 @@ def outsider(outsider):
 
 @pytest.fixture
 def officer(officer):
-    return english(officer)
+    # With a device: programme services let officers act only with two-factor sign-in.
+    return english(enable_totp(officer))
 
 
 @pytest.fixture
@@ -287,7 +289,7 @@ def enrolment(intake, enterprise, product, owner):
 
 @pytest.mark.parametrize("who", ["owner", "member"])
 def test_applicants_see_their_application(client, request, who, enrolment):
-    client.force_login(request.getfixturevalue(who))
+    sign_in(client, request.getfixturevalue(who))
     response = client.get(detail_url(enrolment))
     assert response.status_code == 200
     body = response.content.decode()
@@ -310,7 +312,7 @@ def test_others_get_404(client, request, who, enrolment):
         from tests.conftest import enable_totp
 
         enable_totp(user)
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get(detail_url(enrolment)).status_code == 404
     url = reverse("programmes:enrolment_withdraw", args=[enrolment.pk])
     assert client.post(url, CONFIRMED).status_code == 404

@@ -17,10 +17,17 @@ from entrepreneurs.models import VerificationStatus
 from programmes import services
 from programmes.exceptions import IntakeFull
 from programmes.models import Enrolment, EnrolmentStatus
+from tests.conftest import enable_totp
 from tests.factories import EnterpriseFactory, IntakeFactory, ProductFactory, UserFactory
 
 S = EnrolmentStatus
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def officer(officer):
+    """With a device: programme services let officers act only with two-factor sign-in."""
+    return enable_totp(officer)
 
 
 @pytest.fixture(autouse=True)

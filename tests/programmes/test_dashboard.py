@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from entrepreneurs.models import VerificationStatus
 from products.models import UpgradeArea
 from programmes.models import Enrolment, EnrolmentStatus
+from tests.conftest import sign_in
 from tests.factories import (
     EnterpriseFactory,
     IntakeFactory,
@@ -97,12 +98,12 @@ def test_dashboard_sends_anonymous_to_login(client, programme):
 
 @pytest.mark.parametrize("person", ["owner", "faculty", "student", "staff_2fa"])
 def test_dashboard_is_forbidden_to_other_roles(client, request, person, programme):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(url(programme)).status_code == 403
 
 
 def test_dashboard_requires_two_factor_for_officers(client, officer, programme):
-    client.force_login(officer)
+    sign_in(client, officer)
     assert client.get(url(programme))["Location"] == reverse("mfa_activate_totp")
 
 

@@ -40,7 +40,8 @@ S = EnrolmentStatus
 
 
 @pytest.fixture
-def seeded():
+def seeded(settings):
+    settings.DEBUG = True  # seed_demo refuses to run without it
     call_command("seed_demo")
     return Programme.objects.get(title_th=TITLE_TH)
 

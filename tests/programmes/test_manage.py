@@ -23,6 +23,7 @@ from programmes.models import (
     ProgrammeStatus,
 )
 from tests.confirming import CONFIRMED, assert_asks_first
+from tests.conftest import sign_in
 from tests.factories import EnterpriseFactory, IntakeFactory, ProgrammeFactory, category
 from toolkit.models import AuditEntry
 
@@ -88,7 +89,7 @@ def test_officer_pages_work_for_officers(officer_client, programme, name, needs_
 def test_officer_pages_refuse_other_roles(
     client, request, programme, person, name, needs_programme
 ):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(page_url(name, needs_programme, programme)).status_code == 403
 
 
@@ -100,7 +101,7 @@ def test_officer_pages_send_anonymous_visitors_to_sign_in(client, programme, nam
 
 
 def test_officer_without_two_factor_is_sent_to_set_it_up(client, officer, programme):
-    client.force_login(officer)
+    sign_in(client, officer)
     response = client.get(reverse("programmes:programme_manage_list"))
     assert response["Location"] == reverse("mfa_activate_totp")
 

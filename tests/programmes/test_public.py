@@ -16,6 +16,7 @@ from programmes.models import (
     ProgrammePartner,
     ProgrammeStatus,
 )
+from tests.conftest import sign_in
 from tests.factories import IntakeFactory, ProgrammeFactory, category
 
 S = ProgrammeStatus
@@ -170,7 +171,7 @@ def test_detail_hides_drafts_and_archived_from_all_but_officers(
     client, db, request, status, person
 ):
     if person:
-        client.force_login(request.getfixturevalue(person))
+        sign_in(client, request.getfixturevalue(person))
     programme = ProgrammeFactory(status=status)
     intake = IntakeFactory(programme=programme)
     assert client.get(detail(programme)).status_code == 404
@@ -249,7 +250,7 @@ def test_closed_programme_offers_no_apply_button(client, db):
 )
 def test_apply_button_only_for_those_who_can_apply(client, request, who, offered):
     """Entrepreneurs apply; students, faculty and centre staff are not led to a dead end."""
-    client.force_login(request.getfixturevalue(who))
+    sign_in(client, request.getfixturevalue(who))
     intake = IntakeFactory()
     page = client.get(intake_url(intake)).content.decode()
     assert (reverse("programmes:intake_apply", args=[intake.pk]) in page) is offered

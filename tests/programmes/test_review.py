@@ -12,6 +12,7 @@ from accounts.models import Role
 from entrepreneurs.models import EnterpriseKind, VerificationStatus
 from notifications.models import Notification
 from programmes.models import Enrolment, EnrolmentEvent, EnrolmentStatus, IntakeQuestion
+from tests.conftest import sign_in
 from tests.factories import (
     EnterpriseFactory,
     IntakeFactory,
@@ -96,7 +97,7 @@ def test_review_queue_sends_anonymous_to_login(client, db):
 
 @pytest.mark.parametrize("person", ["owner", "outsider", "faculty", "student", "staff_2fa"])
 def test_review_pages_are_forbidden_to_other_roles(client, request, person, application):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     assert client.get(QUEUE).status_code == 403
     assert client.get(panel_url(application)).status_code == 403
     response = client.post(decide_url(application), {"decision": "accepted"})
@@ -109,7 +110,7 @@ def test_review_pages_are_forbidden_to_other_roles(client, request, person, appl
 
 
 def test_review_queue_requires_two_factor_for_officers(client, officer, application):
-    client.force_login(officer)
+    sign_in(client, officer)
     for response in (client.get(QUEUE), client.get(panel_url(application))):
         assert response.status_code == 302
         assert response["Location"] == reverse("mfa_activate_totp")

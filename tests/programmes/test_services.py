@@ -28,6 +28,7 @@ from programmes.models import (
 )
 from programmes.selectors import counted_upgrades, upgrades_counted, with_waitlist_position
 from programmes.services import DECISIONS
+from tests.conftest import enable_totp
 from tests.factories import (
     EnterpriseFactory,
     IntakeFactory,
@@ -40,6 +41,12 @@ from toolkit.models import AuditEntry
 
 S = EnrolmentStatus
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(officer):
+    """With a device: programme services let officers act only with two-factor sign-in."""
+    return enable_totp(officer)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from entrepreneurs.models import VerificationStatus
+from tests.conftest import sign_in
 from tests.factories import EnterpriseFactory, ProductFactory, UpgradeRecordFactory
 
 
@@ -51,7 +52,7 @@ def test_officer_home_lists_enterprises_waiting_for_verification(officer_client)
 
 @pytest.mark.parametrize("person", ["staff_2fa", "faculty", "student"])
 def test_other_roles_reach_the_material_library_from_home(client, request, person):
-    client.force_login(request.getfixturevalue(person))
+    sign_in(client, request.getfixturevalue(person))
     page = client.get(reverse("home"))
     assert reverse("products:material_list") in page.text
 
