@@ -23,10 +23,14 @@ from django.db import connections
 KEPT = ("entrepreneurs.province", "entrepreneurs.district", "entrepreneurs.subdistrict")
 
 _kept_counts = {}
+_kept_model_classes = []
 
 
 def _kept_models():
-    return [apps.get_model(label) for label in KEPT]
+    # Looked up once, at set-up: a test with available_apps narrows the app registry.
+    if not _kept_model_classes:
+        _kept_model_classes.extend(apps.get_model(label) for label in KEPT)
+    return _kept_model_classes
 
 
 def _sql_flush_keeping_reference_data(style, connection, **kwargs):
@@ -80,6 +84,9 @@ def pytest_collection_modifyitems(items):
         if _is_transactional(item):
             marker = item.get_closest_marker("django_db")
             kwargs = dict(marker.kwargs) if marker is not None else {}
+            if kwargs.get("available_apps") is not None:
+                # Its flush empties only the tables of those apps: nothing to restore.
+                continue
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
