@@ -139,3 +139,13 @@ class Notification(models.Model):
     def summary(self):
         """One line of what happened, under the subject in the inbox, rendered now."""
         return render_summary(self)
+
+    @property
+    def subject_html(self):
+        """The subject line as escaped HTML for a page, Thai names marked (|lang_th)."""
+        return render_subject(self, html=True)
+
+    @property
+    def summary_html(self):
+        """The summary as escaped HTML for a page, Thai names marked (|lang_th)."""
+        return render_summary(self, html=True)

@@ -5,6 +5,8 @@ subject when it puts it into a page. A subject is rendered again at display time
 viewer's language, so subject.txt may use only `recipient`, `obj`, `url` and `site_url`;
 extra context passed to `notify()` reaches the email only. The same holds for the
 optional summary.txt: the one line under the subject in the inbox that says what happened.
+For a page, both render again with autoescaping on (html=True): names in them pass through
+|lang_th, which marks Thai names on an English page and leaves the plain text alone.
 """
 
 import logging
@@ -12,6 +14,7 @@ import logging
 from django.conf import settings
 from django.template import Context, TemplateDoesNotExist, engines
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -71,28 +74,35 @@ def check_kind(kind):
     _engine().get_template(template_name(kind, "subject.txt"))
 
 
-def render_subject(notification):
-    """A notification's subject line in the current (the viewer's) language."""
+def render_subject(notification, *, html=False):
+    """A notification's subject line in the current (the viewer's) language.
+
+    With html=True, escaped HTML for a page (not cut to a mail header's length, which
+    could cut a tag in two).
+    """
     ctx = base_context(
         recipient=notification.recipient, obj=notification.target, url=notification.url
     )
     try:
-        return one_line(
-            _render(template_name(notification.kind, "subject.txt"), ctx, autoescape=False)
-        )
+        text = _render(template_name(notification.kind, "subject.txt"), ctx, autoescape=html)
+        return mark_safe(" ".join(text.split())) if html else one_line(text)
     except TemplateDoesNotExist:
         # A kind retired after its notifications were sent: show something, not a 500.
         logger.warning("No subject template for notification kind %r", notification.kind)
         return notification.kind.replace("_", " ").replace("-", " ")
 
 
-def render_summary(notification):
-    """The inbox's one line of what happened, in the viewer's language ("" if the kind has none)."""
+def render_summary(notification, *, html=False):
+    """The inbox's one line of what happened, in the viewer's language ("" if the kind has none).
+
+    With html=True, escaped HTML for a page.
+    """
     ctx = base_context(
         recipient=notification.recipient, obj=notification.target, url=notification.url
     )
     try:
-        text = _render(template_name(notification.kind, "summary.txt"), ctx, autoescape=False)
+        text = _render(template_name(notification.kind, "summary.txt"), ctx, autoescape=html)
     except TemplateDoesNotExist:
         return ""
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    return mark_safe(text) if html else text

@@ -24,6 +24,8 @@ from tests.factories import (
     DEFAULT_PASSWORD,
     EnterpriseFactory,
     IntakeFactory,
+    MaterialFactory,
+    MaterialTestFactory,
     ProductFactory,
     UpgradeRecordFactory,
     UserFactory,
@@ -71,13 +73,20 @@ def check_pages(page, pages):
     return problems
 
 
-def sign_in(page, user, *, code=False):
+def sign_in(page, user, *, code=False, at_code_step=None):
+    """Sign in through the login form (and the code step when `code`).
+
+    `at_code_step`, when given, is called with the page on the code step, before the code
+    is typed: the step is a page of its own that people read.
+    """
     page.goto("/accounts/login/")
     page.locator("#id_login").fill(user.email)
     page.locator("#id_password").fill(DEFAULT_PASSWORD)
     page.locator("main").get_by_role("button", name=re.compile("ลงชื่อเข้าใช้|Sign In")).click()
     if code:
         expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+        if at_code_step:
+            at_code_step(page)
         page.locator("#id_code").fill(totp_code())
         page.locator("main").get_by_role("button", name=re.compile("ลงชื่อเข้าใช้|Sign In")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(user.full_name)
@@ -233,18 +242,108 @@ def officer_pages(portal):
     ]
 
 
-def test_every_page_type_passes_axe_at_360_and_1366_px(new_context, portal):
+@pytest.fixture
+def campus(portal):
+    """Centre staff (one with two-factor set up, one without yet), faculty and a student,
+    and a glaze in the material library with a test result."""
+    material = MaterialFactory(code="GL-001", name="เคลือบขี้เถ้าลำปาง", supplier="ศูนย์เกาะคา")
+    MaterialTestFactory(material=material)
+    return {
+        "staff": enable_totp(
+            UserFactory(role="centre_staff", email="lab@kokha.example", full_name="ประยุทธ คำดี")
+        ),
+        "new staff": UserFactory(
+            role="centre_staff", email="new@kokha.example", full_name="สมชาย ใหม่มา"
+        ),
+        "faculty": UserFactory(role="faculty", email="kamol@tu.ac.th", full_name="กมล วงศ์ดี"),
+        "student": UserFactory(role="student", email="napa@dome.tu.ac.th", full_name="นภา ใจงาม"),
+        "material": material,
+    }
+
+
+def two_factor_pages():
+    return [
+        ("profile", reverse("accounts:profile"), None),
+        ("two-factor sign-in", reverse("mfa_index"), None),
+    ]
+
+
+def centre_staff_pages(portal, campus):
+    material, product = campus["material"], portal["product"]
+    return [
+        ("centre staff home", "/", None),
+        ("material library", reverse("products:material_list"), None),
+        ("material", material.get_absolute_url(), None),
+        ("material form", reverse("products:material_create"), None),
+        ("material test form", reverse("products:material_test_add", args=[material.pk]), None),
+        ("product list", reverse("products:product_list"), None),
+        ("product", product.get_absolute_url(), None),
+        ("inbox", reverse("notifications:inbox"), None),
+        *two_factor_pages(),
+    ]
+
+
+def new_staff_pages():
+    """A staff account without an authenticator yet: the home's warning and the setup page."""
+    return [
+        ("home before two-factor set-up", "/", None),
+        ("authenticator set-up", reverse("mfa_activate_totp"), None),
+        ("profile", reverse("accounts:profile"), None),
+    ]
+
+
+def faculty_pages(portal, campus):
+    product = portal["product"]
+    return [
+        ("faculty home", "/", None),
+        ("product list", reverse("products:product_list"), None),
+        ("product", product.get_absolute_url(), None),
+        ("upgrade form", reverse("products:upgrade_create", args=[product.pk]), None),
+        ("material library", reverse("products:material_list"), None),
+        ("material", campus["material"].get_absolute_url(), None),
+        *two_factor_pages(),
+    ]
+
+
+def student_pages(campus):
+    return [
+        ("student home", "/", None),
+        ("material library", reverse("products:material_list"), None),
+        ("material", campus["material"].get_absolute_url(), None),
+        ("showcase", reverse("showcase:index"), None),
+        *two_factor_pages(),
+    ]
+
+
+def test_every_page_type_passes_axe_at_360_and_1366_px(new_context, portal, campus):
     """One test for all roles: the live server's data is set up and restored once."""
     problems = {}
+
+    def check_code_step(page):
+        # Checked once, at the width of a phone, where it is read most.
+        page.set_viewport_size({"width": WIDTHS[0], "height": 800})
+        if found := violations(page):
+            problems["centre staff: the code step of signing in"] = found
+        page.set_viewport_size({"width": WIDTHS[-1], "height": 800})
+
     for role, user, pages in [
         ("public", None, public_pages(portal)),
         ("entrepreneur", portal["owner"], entrepreneur_pages(portal)),
         ("officer", portal["officer"], officer_pages(portal)),
+        ("centre staff", campus["staff"], centre_staff_pages(portal, campus)),
+        ("new centre staff", campus["new staff"], new_staff_pages()),
+        ("faculty", campus["faculty"], faculty_pages(portal, campus)),
+        ("student", campus["student"], student_pages(campus)),
     ]:
         page = new_context().new_page()
         page.set_default_timeout(TIMEOUT)
         if user is not None:
-            sign_in(page, user, code=role == "officer")
+            sign_in(
+                page,
+                user,
+                code=role in ("officer", "centre staff"),
+                at_code_step=check_code_step if role == "centre staff" else None,
+            )
         found = check_pages(page, pages)
         problems.update({f"{role}: {where}": lines for where, lines in found.items()})
         page.context.close()

@@ -14,8 +14,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from entrepreneurs.models import VerificationStatus
+from notifications.services import notify
 from products.models import ProductStatus
-from tests.factories import EnterpriseFactory, ProductFactory, ProgrammeFactory
+from tests.conftest import sign_in
+from tests.factories import (
+    EnterpriseFactory,
+    IntakeFactory,
+    ProductFactory,
+    ProgrammeFactory,
+    UpgradeRecordFactory,
+)
 from toolkit.thaidates import format_fiscal_year
 
 
@@ -92,9 +100,12 @@ def test_lang_th_wraps_thai_text_on_english_pages_only():
 
 
 @pytest.fixture
-def thai_only_product(db):
+def thai_only_product(db, owner):
     enterprise = EnterpriseFactory(
-        name_th="กลุ่มเครื่องปั้นดินเผาเกาะคา", name_en="", status=VerificationStatus.VERIFIED
+        owner=owner,
+        name_th="กลุ่มเครื่องปั้นดินเผาเกาะคา",
+        name_en="",
+        status=VerificationStatus.VERIFIED,
     )
     return ProductFactory(
         enterprise=enterprise,
@@ -130,3 +141,50 @@ def test_officer_lists_in_english_mark_thai_names(officer_client, officer, thai_
     assert '<span lang="th">' in html
     detail = officer_client.get(thai_only_product.enterprise.get_absolute_url()).text
     assert '<h1 class="h3 mb-1"><span lang="th">กลุ่มเครื่องปั้นดินเผาเกาะคา</span></h1>' in detail
+
+
+def test_entrepreneur_home_in_english_marks_thai_names(client, owner, thai_only_product):
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    html = sign_in(client, owner).get(reverse("home")).text
+    assert "Hello, " in html
+    assert '<span lang="th">บุญมี ปั้นดี</span>' in html
+    assert 'class="fw-semibold"><span lang="th">กลุ่มเครื่องปั้นดินเผาเกาะคา</span></a>' in html
+    assert '<span lang="th">ชามตราไก่ลายคราม</span></a>' in html
+
+
+def test_entrepreneur_home_in_thai_has_no_extra_marks(client, owner, thai_only_product):
+    html = sign_in(client, owner).get(reverse("home")).text
+    assert "กลุ่มเครื่องปั้นดินเผาเกาะคา" in html
+    assert '<span lang="th">' not in html
+
+
+def test_landing_page_in_english_marks_thai_names(client, thai_only_product):
+    UpgradeRecordFactory(product=thai_only_product)
+    IntakeFactory(name_th="รุ่นพิเศษเกาะคา", name_en="")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("home")).text
+    assert "Upgraded by the programme" in html
+    assert '<a class="fw-semibold" href="/programmes/intakes/' in html
+    assert '"><span lang="th">รุ่นพิเศษเกาะคา</span></a>' in html
+    assert '<span lang="th">ชามตราไก่ลายคราม</span></a>' in html
+    assert '<p class="small mb-0"><span lang="th">กลุ่มเครื่องปั้นดินเผาเกาะคา</span></p>' in html
+
+
+def test_inbox_in_english_marks_thai_names_and_the_email_stays_plain(
+    client, owner, thai_only_product, mailoutbox
+):
+    """One subject.txt serves the mail (plain text) and the inbox (HTML, names marked)."""
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    enterprise = thai_only_product.enterprise
+    with translation.override("en"):
+        notification = notify(owner, "enterprise_status", enterprise, url="/")
+    assert notification.email.subject == ("The verification of กลุ่มเครื่องปั้นดินเผาเกาะคา has changed")
+    sign_in(client, owner)
+    inbox = client.get(reverse("notifications:inbox")).text
+    marked = '<span lang="th">กลุ่มเครื่องปั้นดินเผาเกาะคา</span>'
+    assert f"The verification of {marked} has changed</button>" in inbox
+    assert f"A DIPROM officer reviewed the verification of {marked}." in inbox
+    home = client.get(reverse("home")).text
+    assert f"The verification of {marked} has changed</li>" in home
