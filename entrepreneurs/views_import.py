@@ -1,6 +1,6 @@
 """Officers' bulk import of enterprises: the pages of toolkit/import_flow.py."""
 
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from toolkit.decorators import role_required
@@ -28,7 +28,7 @@ def import_confirm(request):
 
 
 @role_required(Role.OFFICER)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_cancel(request):
     return enterprise_import.cancel(request)
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .confirm import ask_to_confirm, is_confirmed
 from .importing import UploadForm, import_rows
 from .spreadsheets import CONTENT_TYPES, FORMATS
 
@@ -107,6 +108,21 @@ class ImportFlow:
         return redirect(self.url("upload"))
 
     def cancel(self, request):
+        # Cancelling throws away a checked upload, so a tap only asks; the answer discards.
+        if not is_confirmed(request):
+            stored = self.stored(request)
+            if stored is None:
+                return redirect(self.url("upload"))
+            return ask_to_confirm(
+                request,
+                question=_("Cancel the import of %(name)s?") % {"name": stored["name"]},
+                details=_(
+                    "The uploaded file is thrown away and nothing from it is saved. "
+                    "To import it later you will have to upload it again."
+                ),
+                confirm_label=_("Cancel the import"),
+                cancel_url=self.url("preview"),
+            )
         self.discard(request)
         messages.info(request, _("The import was cancelled; nothing was saved."))
         return redirect(self.url("upload"))

@@ -23,7 +23,7 @@ def test_a_wrong_two_factor_code_is_refused_with_a_thai_message(client, officer_
     wrong = "000000" if totp_code() != "000000" else "111111"
     response = client.post(reverse("mfa_authenticate"), {"code": wrong})
     assert response.status_code == 200
-    assert "รหัสไม่ถูกต้อง" in response.text
+    assert "รหัสไม่ถูกต้อง กรุณาตรวจดูรหัสแล้วลองอีกครั้ง" in response.text
     assert "_auth_user_id" not in client.session
 
 
@@ -59,7 +59,7 @@ def test_repeated_wrong_passwords_are_rate_limited(client, owner):
     response = client.post(
         reverse("account_login"), {"login": owner.email, "password": DEFAULT_PASSWORD}
     )
-    assert "พยายามเข้าสู่ระบบล้มเหลวหลายครั้งเกินไป" in response.text
+    assert "ท่านลงชื่อเข้าใช้ไม่สำเร็จหลายครั้งเกินไป กรุณาลองใหม่ภายหลัง" in response.text
     assert "_auth_user_id" not in client.session
 
 

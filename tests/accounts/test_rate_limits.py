@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.factories import DEFAULT_PASSWORD
 from tests.notifications.test_worker import _database_url
 
-TOO_MANY = "พยายามเข้าสู่ระบบล้มเหลวหลายครั้งเกินไป"
+TOO_MANY = "ท่านลงชื่อเข้าใช้ไม่สำเร็จหลายครั้งเกินไป กรุณาลองใหม่ภายหลัง"
 
 
 def run_python(code, *args, **env):

@@ -151,9 +151,8 @@ def test_import_requires_two_factor_for_officers(client, officer):
     assert stored_files() == []
 
 
-def test_import_confirm_and_cancel_reject_get(officer_client):
+def test_import_confirm_rejects_get(officer_client):
     assert officer_client.get(CONFIRM).status_code == 405
-    assert officer_client.get(CANCEL).status_code == 405
 
 
 def test_upload_page_lists_columns_and_templates(officer_client):
@@ -460,10 +459,41 @@ def test_confirm_reports_a_registration_that_raced_it(officer_client, monkeypatc
     assert len(stored_files()) == 1
 
 
-def test_cancel_deletes_the_stored_file(officer_client):
+def test_cancel_on_the_preview_asks_before_discarding(officer_client):
+    upload(officer_client, csv_file([row(1)]))
+    preview = officer_client.get(PREVIEW).content.decode()
+    assert f'href="{CANCEL}"' in preview
+
+    response = officer_client.get(CANCEL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="confirmed" value="yes"' in page
+    assert f'href="{PREVIEW}"' in page
+    assert len(stored_files()) == 1
+
+
+def test_a_one_tap_cancel_keeps_the_upload(officer_client):
+    upload(officer_client, csv_file([row(1)]))
+
+    response = officer_client.post(CANCEL)
+
+    assert response.status_code == 200
+    assert 'name="confirmed" value="yes"' in response.content.decode()
+    assert len(stored_files()) == 1
+    assert officer_client.get(PREVIEW).status_code == 200
+
+
+def test_cancel_without_an_upload_goes_back_to_upload(officer_client):
+    response = officer_client.get(CANCEL)
+    assert response["Location"] == UPLOAD
+    assert stored_files() == []
+
+
+def test_confirmed_cancel_deletes_the_stored_file(officer_client):
     upload(officer_client, csv_file([row(1)]))
     assert len(stored_files()) == 1
-    response = officer_client.post(CANCEL)
+    response = officer_client.post(CANCEL, {"confirmed": "yes"})
     assert response["Location"] == UPLOAD
     assert messages_of(response) == ["The import was cancelled; nothing was saved."]
     assert stored_files() == []

@@ -276,9 +276,18 @@ def test_product_confirm_writes_nothing_when_a_batch_fails(officer_2fa, enterpri
     assert not AuditEntry.objects.exists()
 
 
+def test_product_one_tap_cancel_asks_and_keeps_the_upload(officer_client, enterprise):
+    upload(officer_client, csv_file([row(1)]))
+    response = officer_client.post(CANCEL)
+    assert response.status_code == 200
+    assert 'name="confirmed" value="yes"' in response.content.decode()
+    assert officer_client.get(PREVIEW).status_code == 200
+    assert not Product.objects.exists()
+
+
 def test_product_cancel_writes_nothing(officer_client, enterprise):
     upload(officer_client, csv_file([row(1)]))
-    officer_client.post(CANCEL)
+    officer_client.post(CANCEL, {"confirmed": "yes"})
     assert officer_client.post(CONFIRM)["Location"] == UPLOAD
     assert not Product.objects.exists()
 
