@@ -58,9 +58,10 @@ def test_fonts_named_in_stylesheets_are_in_static(path):
 
 def test_home_loads_nothing_from_another_host(client):
     html = client.get("/").text
-    assert "cdn" not in html.lower()
     urls = URL_ATTRIBUTE.findall(html)
     assert urls
+    # Only addresses are searched: a random CSRF token may spell "cdn" by chance.
+    assert not [url for url in urls if "cdn" in url.lower()]
     foreign = [url for url in urls if re.match(r"^(?:[a-z]+:)?//", url, re.IGNORECASE)]
     assert foreign == []
 
