@@ -6,16 +6,16 @@ delivered again by the sweep once it has expired.
 """
 
 import os
-import threading
 from smtplib import SMTPException
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from notifications.services import deliver_email, sweep_outbox
+from tests.concurrency import at_once
 from tests.notifications.backends import WitnessBackend
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
@@ -55,29 +55,6 @@ def aged(email, seconds):
         created_at=timezone.now() - timezone.timedelta(seconds=seconds)
     )
     return email
-
-
-def at_once(calls):
-    """Run each call in its own thread with its own connection, all released together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as error:  # each thread reports what it got
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def test_no_transaction_is_open_while_the_mail_server_talks(db, witness):

@@ -5,11 +5,8 @@ the count right; SQLite serialises every writer and would prove nothing.
 """
 
 import datetime as dt
-import os
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from accounts.models import Role
@@ -17,6 +14,7 @@ from entrepreneurs.models import VerificationStatus
 from programmes import services
 from programmes.exceptions import IntakeFull
 from programmes.models import Enrolment, EnrolmentStatus
+from tests.concurrency import at_once, require_postgresql
 from tests.conftest import enable_totp
 from tests.factories import EnterpriseFactory, IntakeFactory, ProductFactory, UserFactory
 
@@ -32,10 +30,7 @@ def officer(officer):
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("The concurrency tests must run on PostgreSQL in CI.")
-        pytest.skip("Concurrency tests need PostgreSQL.")
+    require_postgresql()
 
 
 def applications(intake, n, status):
@@ -54,29 +49,6 @@ def applications(intake, n, status):
         enrolment.products.set([ProductFactory(enterprise=enterprise)])
         enrolments.append(enrolment)
     return enrolments
-
-
-def at_once(calls):
-    """Run each call in its own thread with its own connection, all released together."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as error:  # each thread reports what it got
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def test_simultaneous_accepts_fill_the_last_places_exactly(officer):

@@ -6,13 +6,12 @@ tested is the toolkit's, not the programmes' settings of it.
 """
 
 import datetime as dt
-import os
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from programmes.models import Enrolment, Intake
+from tests.concurrency import at_once, require_postgresql
 from tests.factories import EnterpriseFactory, IntakeFactory
 from toolkit.capacity import Places
 
@@ -156,33 +155,19 @@ def test_lock_reads_the_row_again():
 @pytest.mark.django_db(transaction=True)
 def test_the_lock_lets_only_capacity_many_in_at_once():
     """Ten at once for three places, each in its own connection (PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("The concurrency tests must run on PostgreSQL in CI.")
-        pytest.skip("Concurrency tests need PostgreSQL.")
+    require_postgresql()
     container = IntakeFactory(capacity=3)
     waiting = [holder(container, "submitted", submitted=i) for i in range(10)]
-    barrier = threading.Barrier(len(waiting))
-    results = {}
 
     def take(h):
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                locked = SEATS.lock(container.pk)
-                if SEATS.has_room(locked):
-                    activate(h)
-                    results[h.pk] = True
-                else:
-                    results[h.pk] = False
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            locked = SEATS.lock(container.pk)
+            if not SEATS.has_room(locked):
+                return False
+            activate(h)
+            return True
 
-    threads = [threading.Thread(target=take, args=(h,)) for h in waiting]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once([lambda h=h: take(h) for h in waiting])
 
-    assert sorted(results.values()) == [False] * 7 + [True] * 3
+    assert sorted(results) == [False] * 7 + [True] * 3
     assert SEATS.taken(container) == 3
