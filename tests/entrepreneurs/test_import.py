@@ -99,17 +99,6 @@ def stored_files():
     return storage.listdir("imports")[1] if storage.exists("imports") else []
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-
-
 @pytest.fixture
 def officer_client(officer_client, officer_2fa):
     # Messages are asserted in English; the Thai catalogue is written later.

@@ -80,17 +80,6 @@ def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-
-
 @pytest.fixture
 def officer_client(officer_client, officer_2fa):
     # Messages are asserted in English; the Thai catalogue is written later.

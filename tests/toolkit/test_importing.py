@@ -19,15 +19,8 @@ LIMIT = 20
 
 
 @pytest.fixture(autouse=True)
-def _limit(settings, tmp_path):
+def _limit(settings):
     settings.IMPORT_MAX_ROWS = LIMIT
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
 
 
 @pytest.fixture
