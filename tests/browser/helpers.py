@@ -1,10 +1,13 @@
-"""Steps the browser journeys share: the menu on a phone, logging out, the width of a phone."""
+"""Steps the browser journeys share: signing in, the menu on a phone, logging out, the width of a
+phone."""
 
 import re
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE_VIEWPORT
+from tests.conftest import totp_code
+from tests.factories import DEFAULT_PASSWORD
 
 
 def open_menu_if_collapsed(page):
@@ -41,3 +44,22 @@ def navbar_is_one_line(page):
         }"""
     )
     return height < 64 and overflow <= 0
+
+
+def sign_in(page, user, *, code=False, at_code_step=None):
+    """Sign in through the login form (and the code step when `code`).
+
+    `at_code_step`, when given, is called with the page on the code step, before the code
+    is typed: the step is a page of its own that people read.
+    """
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(DEFAULT_PASSWORD)
+    page.locator("main").get_by_role("button", name=re.compile("ลงชื่อเข้าใช้|Sign In")).click()
+    if code:
+        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+        if at_code_step:
+            at_code_step(page)
+        page.locator("#id_code").fill(totp_code())
+        page.locator("main").get_by_role("button", name=re.compile("ลงชื่อเข้าใช้|Sign In")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(user.full_name)

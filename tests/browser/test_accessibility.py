@@ -19,9 +19,9 @@ from entrepreneurs.models import VerificationStatus
 from products.models import ProductImage, ProductStatus
 from programmes.models import Enrolment, EnrolmentStatus
 from programmes.services import decide_enrolment, save_application, submit_application
-from tests.conftest import enable_totp, totp_code
+from tests.browser.helpers import sign_in
+from tests.conftest import enable_totp
 from tests.factories import (
-    DEFAULT_PASSWORD,
     EnterpriseFactory,
     IntakeFactory,
     MaterialFactory,
@@ -71,25 +71,6 @@ def check_pages(page, pages):
             if found := violations(page):
                 problems[f"{name} ({path}) at {width} px"] = found
     return problems
-
-
-def sign_in(page, user, *, code=False, at_code_step=None):
-    """Sign in through the login form (and the code step when `code`).
-
-    `at_code_step`, when given, is called with the page on the code step, before the code
-    is typed: the step is a page of its own that people read.
-    """
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.locator("main").get_by_role("button", name=re.compile("ลงชื่อเข้าใช้|Sign In")).click()
-    if code:
-        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-        if at_code_step:
-            at_code_step(page)
-        page.locator("#id_code").fill(totp_code())
-        page.locator("main").get_by_role("button", name=re.compile("ลงชื่อเข้าใช้|Sign In")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(user.full_name)
 
 
 def add_photo(product):

@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 from entrepreneurs.models import VerificationStatus
 from products.models import ProductStatus
 from programmes.models import Enrolment, EnrolmentStatus
-from tests.conftest import enable_totp, totp_code
+from tests.browser.helpers import sign_in
+from tests.conftest import enable_totp
 from tests.factories import (
-    DEFAULT_PASSWORD,
     EnterpriseFactory,
     IntakeFactory,
     ProductFactory,
@@ -77,18 +77,6 @@ def browser_context(new_context, live_server):
     context.set_default_timeout(TIMEOUT)
     context.problems = Problems(context)
     return context
-
-
-def log_in(page, user, *, code=False):
-    page.goto(reverse("account_login"))
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign In").click()
-    if code:
-        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-        page.locator("#id_code").fill(totp_code())
-        page.locator("main").get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {user.full_name}")
 
 
 @pytest.fixture
@@ -157,7 +145,7 @@ def test_public_and_sign_in_pages_run_without_violations(browser_context, applic
 def test_officer_pages_run_without_violations(browser_context, officer, application):
     """The dashboard's charts, the review panel's htmx and Django's admin, signed in with 2FA."""
     page = browser_context.new_page()
-    log_in(page, officer, code=True)
+    sign_in(page, officer, code=True)
 
     # Charts: each fills the box portal.css gives it (Chart.js sizes the canvas through the
     # CSSOM, which the policy allows) and draws on it.
@@ -203,7 +191,7 @@ def test_officer_pages_run_without_violations(browser_context, officer, applicat
 def test_entrepreneur_pages_run_without_violations(browser_context, application):
     """The address chooser loads each list with htmx; allauth's own scripts run."""
     page = browser_context.new_page()
-    log_in(page, application.enterprise.created_by)
+    sign_in(page, application.enterprise.created_by)
 
     page.goto(reverse("entrepreneurs:enterprise_create"))
     page.locator("#id_province").select_option("52")
