@@ -128,11 +128,12 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "home/landing.html", landing_context())
+    has_device = user.needs_mfa and is_mfa_enabled(user)
     # Staff homes show staff figures: only to a session that passed two-factor sign-in.
-    if user.needs_mfa and is_mfa_enabled(user) and not session_passed_two_factor(request):
+    if has_device and not session_passed_two_factor(request):
         return two_factor_step(request)
     context = {
-        "needs_mfa_setup": user.needs_mfa and not is_mfa_enabled(user),
+        "needs_mfa_setup": user.needs_mfa and not has_device,
         "recent_notifications": user.notifications.for_inbox()[:5],
     }
     if user.role == Role.ENTREPRENEUR:
