@@ -29,4 +29,7 @@ def has_mfa(user):
     return getattr(user, SESSION_ATTRIBUTE, True)
 
 
-rules.add_perm("accounts.invite_user", is_officer & has_mfa)
+# An officer acting with two-factor sign-in: what every officer decision asks.
+is_staff_officer = is_officer & has_mfa
+
+rules.add_perm("accounts.invite_user", is_staff_officer)

@@ -3,7 +3,7 @@
 import rules
 
 from accounts.models import Role
-from accounts.rules import has_mfa, is_officer
+from accounts.rules import is_officer, is_staff_officer
 
 
 @rules.predicate
@@ -25,4 +25,4 @@ rules.add_perm("entrepreneurs.register_enterprise", is_entrepreneur | is_officer
 rules.add_perm("entrepreneurs.register_enterprise_for_others", is_officer)
 rules.add_perm("entrepreneurs.see_enterprise", is_officer | is_enterprise_member)
 rules.add_perm("entrepreneurs.edit_enterprise", is_officer | is_enterprise_member)
-rules.add_perm("entrepreneurs.set_enterprise_status", is_officer & has_mfa)
+rules.add_perm("entrepreneurs.set_enterprise_status", is_staff_officer)

@@ -8,7 +8,7 @@ act only with two-factor sign-in, as on every staff page.
 import rules
 
 from accounts.models import Role
-from accounts.rules import has_mfa, is_officer
+from accounts.rules import is_officer, is_staff_officer
 from entrepreneurs.rules import is_enterprise_member
 
 
@@ -28,8 +28,6 @@ def is_upgrade_product_member(user, record):
     """A member of the enterprise whose product an upgrade record is about."""
     return record is not None and is_product_member(user, record.product)
 
-
-is_staff_officer = is_officer & has_mfa
 
 # An enterprise is the object of add_product: its members and officers add products.
 rules.add_perm("products.add_product", is_enterprise_member | is_staff_officer)

@@ -6,10 +6,8 @@ here, and for a web request also in its session (accounts.rules.has_mfa).
 
 import rules
 
-from accounts.rules import has_mfa, is_officer
+from accounts.rules import is_staff_officer
 from entrepreneurs.rules import is_enterprise_member
-
-is_staff_officer = is_officer & has_mfa
 
 # Partners, programmes, their partners and intakes.
 rules.add_perm("programmes.manage_programmes", is_staff_officer)

@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from accounts.rules import is_staff_officer
 from notifications.services import notify
 from products.exceptions import NotAllowed, PriceNotOffered
 from products.images import process_photo
 from products.models import Product, UpgradeRecord
-from products.rules import is_staff_officer
 from toolkit.audit import record_audit
 from toolkit.thaisort import thai_order
 
