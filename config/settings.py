@@ -339,6 +339,18 @@ OUTBOX_MAX_ATTEMPTS = 10
 # the mail. Well above the longest SMTP conversation (several EMAIL_TIMEOUT steps).
 OUTBOX_CLAIM_TIMEOUT_SECONDS = 15 * 60
 
+# --- The Ko Kha lab -----------------------------------------------------------------
+# An owner may cancel a booking themselves until this many hours before it starts.
+LAB_CANCEL_CUTOFF_HOURS = int(env("LAB_CANCEL_CUTOFF_HOURS", "2"))
+# This many no-shows within the window suspend self-booking for LAB_SUSPENSION_DAYS.
+LAB_NO_SHOW_LIMIT = int(env("LAB_NO_SHOW_LIMIT", "3"))
+LAB_NO_SHOW_WINDOW_DAYS = int(env("LAB_NO_SHOW_WINDOW_DAYS", "90"))
+LAB_SUSPENSION_DAYS = int(env("LAB_SUSPENSION_DAYS", "30"))
+# A freed slot is held this long for the first person waiting for it.
+LAB_HOLD_HOURS = int(env("LAB_HOLD_HOURS", "4"))
+# A clearance's holder is reminded this many days before it lapses.
+LAB_CLEARANCE_REMINDER_DAYS = 14
+
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -16,6 +16,7 @@ urlpatterns = [
     path("products/", include("products.urls")),
     path("showcase/", include("products.urls_showcase")),
     path("programmes/", include("programmes.urls")),
+    path("lab/", include("training.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -189,3 +189,76 @@ class IntakeFactory(factory.django.DjangoModelFactory):
     closes_at = factory.LazyFunction(lambda: timezone.now() + _dt.timedelta(days=14))
     capacity = 5
     verified_only = True
+
+
+# --- The Ko Kha lab (issue 9) ------------------------------------------------------------
+
+
+class ClearanceKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.ClearanceKind"
+        django_get_or_create = ("code",)
+
+    code = "electric-kiln"
+    name_th = "การใช้เตาเผาไฟฟ้า"
+    name_en = "Electric kiln operation"
+    earned_at_th = "หลักสูตรการใช้เตาเผา ศูนย์เกาะคา"
+    earned_at_en = "the kiln-operation course at the Ko Kha centre"
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A resource open 08:00–20:00 every day, bookable by students, faculty and entrepreneurs,
+    in 30-minute steps from 30 minutes to 8 hours, up to 60 days ahead, with no cool-down."""
+
+    class Meta:
+        model = "training.Resource"
+        skip_postgeneration_save = True
+
+    name_th = factory.Sequence(lambda n: f"เตาเผาไฟฟ้า {n + 1}")
+    name_en = factory.Sequence(lambda n: f"Electric kiln {n + 1}")
+    kind = "electric_kiln"
+    location = "อาคาร 2"
+    bookable_by = factory.LazyFunction(lambda: ["student", "faculty", "entrepreneur"])
+
+    @factory.post_generation
+    def hours(obj, create, extracted, **kwargs):
+        from training.models import OpeningHours
+
+        if not create or extracted is False:
+            return
+        opens, closes = extracted or (_dt.time(8), _dt.time(20))
+        OpeningHours.objects.bulk_create(
+            OpeningHours(resource=obj, weekday=day, opens=opens, closes=closes) for day in range(7)
+        )
+
+
+class ClearanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Clearance"
+
+    holder = factory.SubFactory(UserFactory, role=Role.STUDENT)
+    kind = factory.SubFactory(ClearanceKindFactory)
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + _dt.timedelta(days=365))
+
+
+def at(days, hour, minute=0):
+    """A local time `days` from today at hour:minute."""
+    day = timezone.localdate() + _dt.timedelta(days=days)
+    return timezone.make_aware(_dt.datetime.combine(day, _dt.time(hour, minute)))
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A booking written straight to the table (tests of reading); services check rules."""
+
+    class Meta:
+        model = "training.Booking"
+
+    resource = factory.SubFactory(ResourceFactory)
+    owner = factory.SubFactory(UserFactory, role=Role.STUDENT)
+    starts_at = factory.LazyFunction(lambda: at(2, 9))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + _dt.timedelta(hours=2))
+    blocked_until = factory.LazyAttribute(
+        lambda o: o.ends_at + _dt.timedelta(minutes=o.resource.cooldown_minutes)
+    )
+    status = "approved"
+    purpose = "research"

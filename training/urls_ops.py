@@ -1,0 +1,3 @@
+"""The lab's ops pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The lab's staff pages."""
+
+urlpatterns = []
