@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Role
 
@@ -283,11 +284,11 @@ def week_days(resource, monday, viewer, *, now=None):
 def _free(resource, start, end, now, book_url):
     """A free span; the part already past is shown as passed, without a link."""
     if end <= now:
-        return [Span(start, end, "passed", _("Passed"))]
+        return [Span(start, end, "passed", pgettext("time that has gone by", "Passed"))]
     spans = []
     if start < now:
         bookable = min(_round_up(now, resource.slot_minutes), end)
-        spans.append(Span(start, bookable, "passed", _("Passed")))
+        spans.append(Span(start, bookable, "passed", pgettext("time that has gone by", "Passed")))
         start = bookable
     if start < end:
         spans.append(Span(start, end, "free", _("Free"), book_link(book_url, start, end)))

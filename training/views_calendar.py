@@ -175,27 +175,24 @@ class BadQuery(ValueError):
     pass
 
 
-def _moment(value, name):
+def _moment(value):
     text = _SPACED_OFFSET.sub(r"+\1", (value or "").strip())
     if not text:
-        raise BadQuery(_("Give the %(name)s of the window.") % {"name": name})
+        raise BadQuery(_("Give the start and the end of the window as dates and times."))
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise BadQuery(
-            _("The %(name)s of the window is not a date and time: %(value)s")
-            % {"name": name, "value": text[:40]}
-        ) from None
+        raise BadQuery(_("“%(value)s” is not a date and time.") % {"value": text[:40]}) from None
     if not 1900 < moment.year < 2200:
-        raise BadQuery(_("The %(name)s of the window is out of range.") % {"name": name})
+        raise BadQuery(_("“%(value)s” is out of range.") % {"value": text[:40]})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
 
 
 def _window(params):
-    start = _moment(params.get("start"), "start")
-    end = _moment(params.get("end"), "end")
+    start = _moment(params.get("start"))
+    end = _moment(params.get("end"))
     if end <= start:
         raise BadQuery(_("The end of the window must come after its start."))
     if end - start > calendar.MAX_WINDOW:

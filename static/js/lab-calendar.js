@@ -151,6 +151,7 @@
       eventClick: function (info) {
         var url = info.event.extendedProps && info.event.extendedProps.url;
         if (url) window.location.assign(url);
+        else say(texts.notFree);
       },
     });
 
