@@ -66,7 +66,6 @@ def _calendar_config(request, resources, *, view):
                 "today": _("Today"),
                 "week": _("Week"),
                 "day": _("Day"),
-                "list": _("List"),
                 "prev": _("Previous"),
                 "next": _("Next"),
                 "notFree": _(

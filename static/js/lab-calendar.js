@@ -93,7 +93,7 @@
     var hour = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
     var views = multi
       ? "resourceTimeGridDay,resourceTimeGridWeek"
-      : "timeGridDay,timeGridWeek,listWeek";
+      : "timeGridDay,timeGridWeek";
     var calendar = EventCalendar.create(el, {
       view: pickView(window.innerWidth),
       locale: locale,
@@ -122,7 +122,6 @@
           today: texts.today,
           timeGridDay: texts.day,
           timeGridWeek: texts.week,
-          listWeek: texts.list,
           resourceTimeGridDay: texts.day,
           resourceTimeGridWeek: texts.week,
           prev: texts.prev,
