@@ -418,3 +418,19 @@ def test_nav_has_no_lab_for_officers(client, officer_2fa):
     sign_in(client, officer_2fa)
     html = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("training:lab_home")}"' not in html
+
+
+def test_nav_has_the_lab_for_centre_staff(client, staff_2fa):
+    sign_in(client, staff_2fa)
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("training:lab_home")}"' in html
+
+
+def test_week_list_shows_staff_the_owner(client, staff_2fa, faculty):
+    kiln = ResourceFactory()
+    booking = BookingFactory(resource=kiln, owner=faculty, starts_at=at(8, 9), ends_at=at(8, 11))
+    sign_in(client, staff_2fa)
+    day = timezone.localdate() + dt.timedelta(days=8)
+    html = client.get(week_url(kiln, day)).content.decode()
+    assert faculty.full_name in html
+    assert reverse("training:booking_detail", args=[booking.pk]) in html
