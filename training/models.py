@@ -17,6 +17,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -124,7 +125,13 @@ class ResourceQuerySet(models.QuerySet):
         """Resources this role may book (staff: all); clearances are checked per person."""
         if role == Role.CENTRE_STAFF:
             return self
-        return self.filter(bookable_by__contains=role) if role in BOOKING_ROLES else self.none()
+        if role not in BOOKING_ROLES:
+            return self.none()
+        # JSON containment (`bookable_by__contains`) exists on PostgreSQL only; the list's
+        # text holds the role in quotes on every database.
+        return self.alias(roles_text=Cast("bookable_by", models.TextField())).filter(
+            roles_text__contains=f'"{role}"'
+        )
 
 
 def resource_photo_path(instance, filename):

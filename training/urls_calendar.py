@@ -1,13 +1,14 @@
-"""The lab's pages of this area (placeholders until built)."""
+"""The lab's calendars: the resources one may book, a calendar per resource and of all
+kilns, the list of a week, and the JSON the calendars read."""
 
 from django.urls import path
 
-from .views_pending import pending
+from . import views_calendar as views
 
 urlpatterns = [
-    path("", pending, name="lab_home"),
-    path("resources/<int:pk>/", pending, name="resource_detail"),
-    path("resources/<int:pk>/week/", pending, name="resource_week"),
-    path("kilns/", pending, name="kilns"),
-    path("calendar.json", pending, name="calendar_json"),
+    path("", views.lab_home, name="lab_home"),
+    path("resources/<int:pk>/", views.resource_detail, name="resource_detail"),
+    path("resources/<int:pk>/week/", views.resource_week, name="resource_week"),
+    path("kilns/", views.kilns, name="kilns"),
+    path("calendar.json", views.calendar_json, name="calendar_json"),
 ]
