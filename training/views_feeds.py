@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from accounts.models import Role
 from toolkit.confirm import ask_to_confirm, is_confirmed
@@ -69,7 +69,7 @@ def my_feed_reset(request):
     return redirect("training:my_feed")
 
 
-@require_GET
+@require_safe
 def personal_feed(request, token):
     feed = feeds.feed_for_token(token)
     if feed is None:
@@ -77,7 +77,7 @@ def personal_feed(request, token):
     return _ics(request, feeds.personal_calendar(feed), "lab-bookings.ics")
 
 
-@require_GET
+@require_safe
 def resource_feed(request, pk, token):
     resource = feeds.resource_for_token(pk, token)
     if resource is None:

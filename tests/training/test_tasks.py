@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import Notification, OutboundEmail
+from notifications.rendering import render_subject, render_summary
+from notifications.services import notify
 from tests.concurrency import at_once, require_postgresql
 from tests.factories import BookingFactory, ResourceFactory, UserFactory, at
 from training import tasks
@@ -20,7 +22,7 @@ from training.models import (
     SlotWatchStatus,
     Suspension,
 )
-from training.services import bookings, reminders, waiting
+from training.services import bookings, clearances, reminders, waiting
 
 pytestmark = pytest.mark.django_db
 S = BookingStatus
@@ -272,3 +274,69 @@ def test_two_workers_at_once_send_one_reminder_per_booking(student):
     assert sum(results) == 4
     assert Notification.objects.filter(kind="booking_reminder").count() == 4
     assert OutboundEmail.objects.count() == 4
+
+
+# --- Clearance lapse reminders --------------------------------------------------------
+
+
+def test_the_clearance_task_runs_the_lapse_reminders(monkeypatch):
+    calls = []
+    monkeypatch.setattr(clearances, "remind_lapsing", lambda: calls.append(1) or 7)
+    assert tasks.remind_lapsing_clearances.delay().get() == 7
+    assert calls == [1]
+
+
+# --- The notices in the inbox ---------------------------------------------------------
+
+BOOKING_KINDS = [
+    "booking_approved",
+    "booking_rejected",
+    "booking_cancelled",
+    "booking_no_show",
+    "booking_expired",
+    "booking_reminder",
+    "booking_held",
+]
+
+
+@pytest.mark.parametrize("kind", BOOKING_KINDS)
+def test_every_booking_notice_has_a_summary_in_both_languages(student, kind):
+    kiln = ResourceFactory(name_th="เตาเผาไฟฟ้า ก", name_en="Electric kiln A")
+    booking = BookingFactory(
+        resource=kiln, owner=student, starts_at=at(2, 9), hold_expires_at=at(1, 9)
+    )
+    notification = notify(student, kind, booking, url=booking.get_absolute_url())
+    with translation.override("en"):
+        english = render_summary(notification)
+        english_subject = render_subject(notification)
+    with translation.override("th"):
+        thai = render_summary(notification)
+        thai_subject = render_subject(notification)
+    assert "Electric kiln A" in english
+    assert "เตาเผาไฟฟ้า ก" in thai
+    assert str(timezone.localdate(booking.starts_at).year + 543) in thai
+    assert not any(word in thai for word in ("booking", "your", "Your"))
+    assert not any(word in thai_subject for word in ("booking", "your", "Your"))
+    assert english_subject != thai_subject
+
+
+@pytest.mark.parametrize("kind", ["booking_suspended", "booking_suspension_lifted"])
+def test_suspension_notices_have_a_summary_in_both_languages(student, kind):
+    suspension = Suspension.objects.create(
+        person=student, ends_at=timezone.now() + timedelta(days=30)
+    )
+    notification = notify(student, kind, suspension, url="/lab/bookings/")
+    with translation.override("en"):
+        english = render_summary(notification)
+    with translation.override("th"):
+        thai = render_summary(notification)
+    assert english and thai and english != thai
+
+
+@pytest.mark.parametrize("kind", BOOKING_KINDS)
+def test_a_booking_notice_whose_booking_is_gone_still_renders(student, kind):
+    booking = BookingFactory(owner=student, starts_at=at(2, 9))
+    notification = notify(student, kind, booking, url="/lab/", email=False)
+    Booking.objects.filter(pk=booking.pk).delete()
+    notification.refresh_from_db()
+    assert render_summary(notification) == ""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from toolkit.audit import record_audit
+from toolkit.thaidates import format_datetime
 
 from ..exceptions import NotAllowed
 from ..models import (
@@ -161,15 +162,11 @@ def _booking_event(booking, *, summary, stamp, description_lines):
     event.add("status", "TENTATIVE" if booking.status in TENTATIVE_STATES else "CONFIRMED")
     if booking.has_cooldown:
         description_lines.append(
-            _("Cool-down until %(until)s") % {"until": _local_text(booking.blocked_until)}
+            _("Cool-down until %(until)s") % {"until": format_datetime(booking.blocked_until)}
         )
     if description_lines:
         event.add("description", "\n".join(str(line) for line in description_lines))
     return event
-
-
-def _local_text(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _window(now):
