@@ -4,7 +4,8 @@ Follows tests/notifications/test_worker.py (its broker fixtures are reused): loc
 filesystem broker in a temporary folder, in CI the Redis named by CELERY_BROKER_URL.
 scripts/test keeps each file in one pytest process, but this file and that one may run at
 the same time on the one CI broker; so this worker consumes queues named for this test
-only, and both this process and the worker route the tasks there.
+only: the task is sent there by name, and the worker routes the email it queues to its
+own notifications queue.
 """
 
 import os
@@ -15,7 +16,6 @@ import uuid
 import pytest
 from django.conf import settings
 
-from config.celery import app as celery_app
 from notifications.models import Notification, OutboundEmail
 from tests.factories import BookingFactory, ResourceFactory, UserFactory, at
 from tests.notifications.test_worker import (  # noqa: F401 (fixtures)
@@ -51,17 +51,9 @@ app.worker_main([
 
 @pytest.fixture
 def queues():
-    """Queue names of this test's own, set in this process for as long as it runs."""
+    """Queue names of this test's own: (default, notifications)."""
     suffix = uuid.uuid4().hex[:8]
-    names = (f"lab-test-default-{suffix}", f"lab-test-notifications-{suffix}")
-    conf = celery_app.conf
-    saved = (conf.task_default_queue, conf.task_routes)
-    conf.task_default_queue = names[0]
-    conf.task_routes = {"notifications.*": {"queue": names[1]}}
-    try:
-        yield names
-    finally:
-        conf.task_default_queue, conf.task_routes = saved
+    return f"lab-test-default-{suffix}", f"lab-test-notifications-{suffix}"
 
 
 @pytest.fixture
@@ -110,12 +102,13 @@ def lab_worker(transactional_db, live_broker, queues, tmp_path, worker_dir, mail
                 process.wait(timeout=5)
 
 
-def test_the_worker_sends_the_day_before_reminder_in_thai(lab_worker, mail_dir):  # noqa: F811
+def test_the_worker_sends_the_day_before_reminder_in_thai(lab_worker, queues, mail_dir):  # noqa: F811
     student = UserFactory(role="student", language="th", email="reminded@dome.tu.ac.th")
     kiln = ResourceFactory(name_th="เตาเผาไฟฟ้า ก", name_en="Electric kiln A")
     booking = BookingFactory(resource=kiln, owner=student, starts_at=at(1, 9), ends_at=at(1, 12))
 
-    tasks.remind_tomorrow.delay()
+    # Sent to this test's queue by name: the app's own routing stays as it is here.
+    tasks.remind_tomorrow.apply_async(queue=queues[0])
 
     def sent():
         return OutboundEmail.objects.filter(to=student.email, sent_at__isnull=False).first()
