@@ -112,7 +112,7 @@ def test_personal_feed_has_my_bookings_with_times_and_stable_uids(client, studen
     assert event.decoded("DTSTART") == approved.starts_at
     assert event.decoded("DTEND") == approved.ends_at
     assert event.decoded("DTSTART").utcoffset() == timedelta(0)
-    assert "เตาเผาไฟฟ้า ก" in str(event["SUMMARY"])
+    assert str(event["SUMMARY"]) == "เตาเผาไฟฟ้า ก (อนุมัติแล้ว)"
     assert str(event["LOCATION"]) == "อาคาร 2"
     assert str(event["STATUS"]) == "CONFIRMED"
     assert str(found[feeds.booking_uid(requested)]["STATUS"]) == "TENTATIVE"
