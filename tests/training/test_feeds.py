@@ -307,3 +307,12 @@ def test_feed_window_is_thirty_days_back_and_180_ahead(student):
     text = feeds.resource_calendar(kiln, now=now).decode()
     assert feeds.booking_uid(inside) in text
     assert feeds.booking_uid(late) not in text
+
+
+def test_a_calendar_app_may_ask_with_head_but_not_post(client, student):
+    url = my_feed_url(client, student)
+    client.logout()
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head["Content-Type"] == "text/calendar; charset=utf-8"
+    assert client.post(url).status_code == 405
