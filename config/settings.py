@@ -332,6 +332,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "toolkit.tasks.delete_stale_import_uploads",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The Ko Kha lab.
+    "lab-mark-no-shows": {
+        "task": "training.tasks.mark_no_shows",
+        "schedule": 300.0,
+    },
+    "lab-expire-requests": {
+        "task": "training.tasks.expire_requests",
+        "schedule": 300.0,
+    },
+    "lab-lapse-holds": {
+        "task": "training.tasks.lapse_holds",
+        "schedule": 300.0,
+    },
+    "lab-remind-tomorrow": {
+        # Hourly, so a booking approved late the day before is still reminded.
+        "task": "training.tasks.remind_tomorrow",
+        "schedule": crontab(minute=5),
+    },
+    "lab-remind-lapsing-clearances": {
+        "task": "training.tasks.remind_lapsing_clearances",
+        "schedule": crontab(hour=7, minute=15),  # daily, Asia/Bangkok
+    },
 }
 OUTBOX_SWEEP_AFTER_SECONDS = 60
 OUTBOX_MAX_ATTEMPTS = 10

@@ -30,6 +30,10 @@ PUBLIC_PAGES = {
     "programmes:programme_detail",
     "programmes:intake_detail",
     "javascript-catalog",
+    # Calendar feeds: a calendar app fetches them without signing in; the secret token
+    # in the address is the key (tests/training/test_feeds.py).
+    "training:personal_feed",
+    "training:resource_feed",
 }
 # Not ours: allauth's sign-in pages, the admin (tested below) and media in DEBUG.
 FOREIGN_MODULES = ("allauth.", "django.views.static")

@@ -1,0 +1,34 @@
+"""Celery tasks of the lab: thin wrappers over the services, safe to run twice.
+
+Beat runs them (config.settings.CELERY_BEAT_SCHEDULE) on the default queue; each service
+re-reads and locks what it changes, so two workers running one task at once do no harm.
+"""
+
+from celery import shared_task
+
+from .services import bookings, clearances, reminders, waiting
+
+
+@shared_task(acks_late=True)
+def mark_no_shows():
+    return bookings.mark_no_shows()
+
+
+@shared_task(acks_late=True)
+def expire_requests():
+    return bookings.expire_requests()
+
+
+@shared_task(acks_late=True)
+def lapse_holds():
+    return waiting.lapse_holds()
+
+
+@shared_task(acks_late=True)
+def remind_tomorrow():
+    return reminders.remind_tomorrow()
+
+
+@shared_task(acks_late=True)
+def remind_lapsing_clearances():
+    return clearances.remind_lapsing()
