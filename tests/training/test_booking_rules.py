@@ -16,7 +16,7 @@ from tests.factories import (
     UserFactory,
     at,
 )
-from tests.training.test_booking_pages import form_data
+from tests.training.test_booking_pages import form_data, speak
 from training.exceptions import BookingRefused
 from training.models import Blackout, Booking, OpeningHours, Purpose, Suspension
 from training.services import bookings
@@ -190,7 +190,7 @@ def test_each_refusal_is_shown_on_the_book_page(case, language, client, student)
     setup, english, thai = CASES[case]
     resource, start, end = setup(student)
     client.force_login(student)
-    client.cookies["django_language"] = language
+    speak(student, language)
     response = client.post(reverse("training:book", args=[resource.pk]), form_data(start, end))
     assert response.status_code == 200
     html = response.content.decode()
