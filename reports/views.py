@@ -111,17 +111,15 @@ def lab_context(user):
     held = {c.kind_id: c for c in clearances}
     resources = (
         Resource.objects.in_service()
+        .bookable_by_role(user.role)
         .filter(Q(required_clearance__isnull=True) | Q(required_clearance__in=list(held)))
         .select_related("required_clearance")
     )
     bookable = [
         r
         for r in resources
-        if user.role in r.bookable_by
-        and (
-            r.required_clearance_id is None
-            or held[r.required_clearance_id].lapses_on(r.clearance_lapse_days) >= today
-        )
+        if r.required_clearance_id is None
+        or held[r.required_clearance_id].lapses_on(r.clearance_lapse_days) >= today
     ]
     return {
         "lab_bookings": upcoming_bookings(user),

@@ -124,7 +124,11 @@ class ResourceQuerySet(models.QuerySet):
         """Resources this role may book (staff: all); clearances are checked per person."""
         if role == Role.CENTRE_STAFF:
             return self
-        return self.filter(bookable_by__contains=role) if role in BOOKING_ROLES else self.none()
+        if role not in BOOKING_ROLES:
+            return self.none()
+        # JSON `contains` is not supported on SQLite; the role's quoted name in the JSON
+        # text matches on both databases (role codes are plain lowercase words).
+        return self.filter(bookable_by__icontains=f'"{role}"')
 
 
 def resource_photo_path(instance, filename):

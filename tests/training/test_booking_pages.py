@@ -11,6 +11,8 @@ from tests.confirming import CONFIRMED, assert_asks_first
 from tests.conftest import enable_totp, sign_in
 from tests.factories import (
     BookingFactory,
+    ClearanceFactory,
+    ClearanceKindFactory,
     EnterpriseFactory,
     ProductFactory,
     ResourceFactory,
@@ -533,3 +535,85 @@ def test_the_cut_off_in_the_service(student, settings):
     booking_services.cancel(booking=booking, by=student, now=start - timedelta(hours=2, minutes=1))
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
+
+
+# --- Home pages ------------------------------------------------------------------------
+
+
+def test_the_student_home_shows_bookings_clearances_and_what_may_be_booked(client, student):
+    kind = ClearanceKindFactory()
+    other_kind = ClearanceKindFactory(code="gas-kiln", name_th="การใช้เตาแก๊ส", name_en="Gas kiln")
+    ClearanceFactory(holder=student, kind=kind, valid_until=timezone.localdate() + timedelta(300))
+    ClearanceFactory(
+        holder=student,
+        kind=other_kind,
+        granted_at=timezone.now() - timedelta(days=50),
+        valid_until=timezone.localdate() + timedelta(300),
+    )
+    free = ResourceFactory(name_en="Glaze lab A")
+    cleared = ResourceFactory(required_clearance=kind, name_en="Kiln cleared")
+    lapsed = ResourceFactory(
+        required_clearance=other_kind, clearance_lapse_days=30, name_en="Gas lapsed"
+    )
+    ResourceFactory(required_clearance=ClearanceKindFactory(code="printer"), name_en="Printer")
+    ResourceFactory(status="maintenance", name_en="Broken")
+    ResourceFactory(bookable_by=["faculty"], name_en="Faculty only")
+    mine = BookingFactory(resource=free, owner=student, starts_at=at(2, 9))
+    BookingFactory(resource=free, owner=student, starts_at=at(-3, 9), status="completed")
+    client.force_login(student)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["lab_bookings"] == [mine]
+    assert response.context["bookable_resources"] == [free, cleared]
+    assert lapsed not in response.context["bookable_resources"]
+    html = response.content.decode()
+    assert 'id="home-clearance-list"' in html
+    # The gas-kiln clearance lapsed 20 days ago for want of use.
+    lapse_day = timezone.localdate(timezone.now() - timedelta(days=50)) + timedelta(days=30)
+    from training.services.clearances import lapse_date
+
+    gas = student.clearances.get(kind=other_kind)
+    assert lapse_date(gas) == lapse_day
+    assert response.context["clearances"][1].lapses == lapse_day
+
+
+def test_the_faculty_home_keeps_its_queries_flat(client, faculty, django_assert_max_num_queries):
+    def add(n):
+        kind = ClearanceKindFactory(code=f"kind-{n}")
+        ClearanceFactory(holder=faculty, kind=kind)
+        resource = ResourceFactory(required_clearance=kind, clearance_lapse_days=90)
+        BookingFactory(resource=resource, owner=faculty, starts_at=at(n + 1, 9))
+
+    add(0)
+    client.force_login(faculty)
+    client.get(reverse("home"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"))
+    for n in range(1, 4):
+        add(n)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("home"))
+    assert len(response.context["lab_bookings"]) == 4
+    assert len(response.context["bookable_resources"]) == 4
+
+
+def test_the_entrepreneur_home_shows_bookings(client, owner):
+    booking = BookingFactory(owner=owner, starts_at=at(2, 9))
+    client.force_login(owner)
+    response = client.get(reverse("home"))
+    assert response.context["lab_bookings"] == [booking]
+    assert booking.get_absolute_url() in response.content.decode()
+
+
+def test_resources_bookable_by_a_role(db):
+    from training.models import Resource
+
+    both = ResourceFactory(bookable_by=["student", "faculty"])
+    faculty_only = ResourceFactory(bookable_by=["faculty"])
+    assert list(Resource.objects.bookable_by_role("student")) == [both]
+    assert set(Resource.objects.bookable_by_role("faculty")) == {both, faculty_only}
+    assert not Resource.objects.bookable_by_role("officer").exists()
+    assert Resource.objects.bookable_by_role("centre_staff").count() == 2
