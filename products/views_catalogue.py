@@ -162,6 +162,19 @@ def certification_validity(certification, today):
     return "expiring" if expires_on >= today else "expired"
 
 
+# Lab bookings made for the product; the reverse relation keeps products from importing
+# training (which depends on products), in one query.
+LAB_BOOKINGS_SHOWN = 20
+
+
+def lab_bookings(product):
+    return list(
+        product.lab_bookings.select_related("resource").order_by("-starts_at", "-pk")[
+            :LAB_BOOKINGS_SHOWN
+        ]
+    )
+
+
 @signed_in
 def product_detail(request, pk):
     product = _visible_product(request.user, pk)
@@ -190,6 +203,7 @@ def product_detail(request, pk):
         "otop_year": thaidates.display_year(product.otop_year) if product.otop_year else None,
         "can_edit": can_edit,
         "max_photos": catalogue.MAX_PHOTOS,
+        "lab_bookings": lab_bookings(product) if can_edit else [],
     }
     return render(request, "products/product_detail.html", context)
 

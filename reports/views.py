@@ -4,7 +4,7 @@ It lives here because it reads from all apps and `reports` is the one app allowe
 """
 
 from allauth.mfa.utils import is_mfa_enabled
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -16,6 +16,10 @@ from programmes.selectors import applications_of
 from toolkit.thaidates import fiscal_year
 from toolkit.thaisort import thai_order
 from toolkit.twofactor import session_passed_two_factor, two_factor_step
+from training.models import LIVE_STATES, Booking, Clearance, Resource
+
+# How many of one's lab bookings, clearances and bookable resources a home page shows.
+HOME_LAB_ITEMS = 5
 
 # How much of each the public landing page shows; the rest is one link away.
 LANDING_INTAKES = 5
@@ -59,10 +63,68 @@ def entrepreneur_context(user):
     applications = list(applications_of(user)[:5])
     open_intakes = list(Intake.objects.open().select_related("programme").order_by("closes_at")[:5])
     return {
+        "lab_bookings": upcoming_bookings(user),
         "enterprises": enterprises,
         "products": products,
         "applications": applications,
         "open_intakes": open_intakes,
+    }
+
+
+def upcoming_bookings(user, now=None):
+    """The person's next live lab bookings."""
+    now = now or timezone.now()
+    return list(
+        Booking.objects.filter(owner=user, status__in=LIVE_STATES, ends_at__gte=now)
+        .select_related("resource")
+        .order_by("starts_at", "pk")[:HOME_LAB_ITEMS]
+    )
+
+
+def lab_context(user):
+    """A student's or faculty member's lab: next bookings, clearances, what they may book.
+
+    Flat: one query each for bookings, clearances, the strictest lapse per clearance kind
+    and the resources; each clearance's lapse date is worked out from those
+    (as training.services.clearances.lapse_date does for one).
+    """
+    today = timezone.localdate()
+    clearances = list(
+        Clearance.objects.not_revoked()
+        .filter(holder=user)
+        .select_related("kind")
+        .order_by("valid_until", "pk")
+    )
+    lapse_days = dict(
+        Resource.objects.filter(
+            required_clearance__in=[c.kind_id for c in clearances],
+            clearance_lapse_days__isnull=False,
+        )
+        .values("required_clearance")
+        .annotate(days=Min("clearance_lapse_days"))
+        .values_list("required_clearance", "days")
+    )
+    for clearance in clearances:
+        clearance.lapses = clearance.lapses_on(lapse_days.get(clearance.kind_id))
+        clearance.lapses_early = clearance.lapses < clearance.valid_until
+        clearance.current = clearance.lapses >= today
+    held = {c.kind_id: c for c in clearances}
+    resources = (
+        Resource.objects.in_service()
+        .bookable_by_role(user.role)
+        .filter(Q(required_clearance__isnull=True) | Q(required_clearance__in=list(held)))
+        .select_related("required_clearance")
+    )
+    bookable = [
+        r
+        for r in resources
+        if r.required_clearance_id is None
+        or held[r.required_clearance_id].lapses_on(r.clearance_lapse_days) >= today
+    ]
+    return {
+        "lab_bookings": upcoming_bookings(user),
+        "clearances": clearances[:HOME_LAB_ITEMS],
+        "bookable_resources": bookable,
     }
 
 
@@ -142,4 +204,6 @@ def home(request):
         context.update(officer_context(user))
     elif user.role == Role.CENTRE_STAFF:
         context.update(centre_staff_context(user))
+    elif user.role in (Role.STUDENT, Role.FACULTY):
+        context.update(lab_context(user))
     return render(request, HOME_TEMPLATES.get(user.role, "home/landing.html"), context)
