@@ -27,9 +27,8 @@ PHOTO_ATTRS = {"accept": "image/jpeg,image/png,image/webp"}
 
 def time_input():
     # A text box, not type="time": browsers show that in 12-hour form in some locales.
-    return forms.TimeInput(
-        format="%H:%M", attrs={"placeholder": "HH:MM", "inputmode": "numeric", "size": 5}
-    )
+    # No inputmode="numeric": a phone's number pad has no colon.
+    return forms.TimeInput(format="%H:%M", attrs={"placeholder": "HH:MM", "size": 5})
 
 
 class ResourceForm(forms.ModelForm):
