@@ -615,3 +615,24 @@ def test_usage_is_not_recorded_before_the_booking_begins_or_by_others(client, st
     response = client.post(reverse("training:usage_record", args=[done.pk]), {"summary": "x"})
     assert response.status_code == 404
     assert not UsageLog.objects.exists()
+
+
+def test_staff_replace_and_remove_a_resource_photo(staff_client):
+    resource = ResourceFactory(hours=False)
+    url = reverse("training:resource_edit", args=[resource.pk])
+    staff_client.post(url, resource_data(photo=photo_upload(), **hours_management(total=0)))
+    resource.refresh_from_db()
+    assert resource.photo
+    staff_client.post(url, resource_data(**{"photo-clear": "on"}, **hours_management(total=0)))
+    resource.refresh_from_db()
+    assert not resource.photo
+
+
+def test_record_usage_refuses_someone_elses_booking(outsider):
+    from training.exceptions import NotAllowed
+    from training.services.resources import record_usage
+
+    booking = BookingFactory(status="completed", starts_at=at(-1, 9))
+    with pytest.raises(NotAllowed):
+        record_usage(booking=booking, by=outsider, data={"summary": "x"})
+    assert not UsageLog.objects.exists()
