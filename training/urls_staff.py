@@ -9,6 +9,7 @@ urlpatterns = [
     path("resources/new/", views.resource_create, name="resource_create"),
     path("resources/<int:pk>/", views.resource_detail, name="staff_resource_detail"),
     path("resources/<int:pk>/edit/", views.resource_edit, name="resource_edit"),
+    path("resources/<int:pk>/maintenance/", views.maintenance_list, name="maintenance_list"),
     path(
         "resources/<int:pk>/maintenance/new/", views.maintenance_create, name="maintenance_create"
     ),

@@ -130,6 +130,16 @@ def resource_detail(request, pk):
 
 
 @lab_staff_required
+def maintenance_list(request, pk):
+    resource = get_object_or_404(Resource, pk=pk)
+    records = resource.maintenance.select_related("recorded_by")
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "training/staff/maintenance_list.html", {"resource": resource, "page_obj": page}
+    )
+
+
+@lab_staff_required
 def maintenance_create(request, pk):
     resource = get_object_or_404(Resource, pk=pk)
     form = MaintenanceForm(request.POST or None, initial={"performed_on": timezone.localdate()})

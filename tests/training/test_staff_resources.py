@@ -106,6 +106,7 @@ def staff_urls(resource, booking, blackout, kind):
         reverse("training:staff_resource_detail", args=[resource.pk]),
         reverse("training:resource_edit", args=[resource.pk]),
         reverse("training:maintenance_create", args=[resource.pk]),
+        reverse("training:maintenance_list", args=[resource.pk]),
         reverse("training:clearance_kind_list"),
         reverse("training:clearance_kind_create"),
         reverse("training:clearance_kind_edit", args=[kind.pk]),
@@ -636,3 +637,17 @@ def test_record_usage_refuses_someone_elses_booking(outsider):
     with pytest.raises(NotAllowed):
         record_usage(booking=booking, by=outsider, data={"summary": "x"})
     assert not UsageLog.objects.exists()
+
+
+def test_maintenance_list_queries_stay_flat(staff_client, staff_2fa, django_assert_max_num_queries):
+    kiln = ResourceFactory(hours=False)
+    for n in range(30):
+        MaintenanceRecord.objects.create(
+            resource=kiln,
+            performed_on=timezone.localdate() - timedelta(days=n),
+            work="ทำความสะอาดเตา",
+            recorded_by=staff_2fa,
+        )
+    with django_assert_max_num_queries(10):
+        response = staff_client.get(reverse("training:maintenance_list", args=[kiln.pk]))
+    assert len(response.context["page_obj"]) == 25
