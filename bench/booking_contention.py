@@ -9,8 +9,9 @@ Django's SessionStore, the cookie set as a browser would send it) and, in each r
 releases one POST per person at once to the booking page (`training:book`,
 /lab/resources/<pk>/book/) for the same slot of a kiln with an 8-hour cool-down. Each
 round uses a fresh day. It prints the p50/p95/max latency, the histogram of status codes
-(302: booked; 200: the form again with the refusal; never a 500) and the count of live
-bookings of the slot, which must be exactly 1.
+(302: booked; 200: the form again with the refusal; never a 500), how many of the 200s
+carry the overlap refusal's message, and the count of live bookings of the slot, which
+must be exactly 1.
 
 It needs the booking page (branch lab-book); on a tree where the page is still the
 placeholder it says so and stops. Everything it writes is marked: the resource "Bench
@@ -47,11 +48,13 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.utils import timezone, translation  # noqa: E402
+from django.utils.html import escape  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from training.models import LIVE_STATES, Booking, OpeningHours, Resource, ResourceKind  # noqa: E402
+from training.services.bookings import overlap_refusal  # noqa: E402
 
 KILN_NAME = "Bench contention kiln"
 EMAIL = "bench.contender{:03d}@bench.invalid"
@@ -89,7 +92,12 @@ def kiln():
 def contenders(n):
     """n active students, each with a session of their own: (user, session key)."""
     engine = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    # The first backend that signs people in (rules' permission backend comes first).
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
     people = []
     for i in range(n):
         user, created = User.objects.get_or_create(
@@ -128,9 +136,9 @@ class Server:
         self.env = {name: value for name, value in os.environ.items() if name != "DEBUG"}
         self.env |= {
             "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-" + secrets.token_hex(16),
-            "IDENTIFIER_HASH_KEYS": os.environ.get("IDENTIFIER_HASH_KEYS")
-            or "dev-only-insecure-key-never-use-in-production",
+            # The sessions made here carry a hash keyed with this process's SECRET_KEY.
+            "SECRET_KEY": settings.SECRET_KEY,
+            "IDENTIFIER_HASH_KEYS": ",".join(settings.IDENTIFIER_HASH_KEYS),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "STATIC_ROOT": str(folder / "static"),
@@ -278,8 +286,10 @@ def main(argv=None):
         for _ in range(2 * args.workers):  # every worker has loaded the page once
             request(server.port, "GET", path, session=people[0][1])
         print()
-        print("| round | day | p50 ms | p95 ms | max ms | status codes | live bookings |")
-        print("|--:|---|--:|--:|--:|---|--:|")
+        print(
+            "| round | day | p50 ms | p95 ms | max ms | status codes | told why | live bookings |"
+        )
+        print("|--:|---|--:|--:|--:|---|--:|--:|")
         for round_ in range(1, args.rounds + 1):
             day = next_free_day(resource)
             results = contend(server.port, path, people, day)
@@ -292,14 +302,25 @@ def main(argv=None):
                 starts_at__lt=start + timedelta(days=1),
                 blocked_until__gt=start,
             ).count()
-            ok = live == 1 and codes.get(302) == 1 and set(codes) <= {200, 302}
+            # Each 200 is the form again with the overlap refusal, in the person's language.
+            booked_at = timezone.make_aware(datetime.combine(day, clock(9)))
+            with translation.override("th"):
+                refusal = overlap_refusal(resource, booked_at, booked_at + timedelta(hours=3))
+                expected = escape(str(refusal.message)).encode() if refusal else b"?"
+            told = sum(expected in body for status, body, _s in results if status == 200)
+            ok = (
+                live == 1
+                and codes.get(302) == 1
+                and set(codes) <= {200, 302}
+                and told == codes.get(200, 0)
+            )
             failures += not ok
             all_latencies += latencies
             histogram = ", ".join(f"{code}: {n}" for code, n in sorted(codes.items(), key=str))
             print(
                 f"| {round_} | {day} | {statistics.median(latencies):.0f} | "
-                f"{percentile(latencies, 95):.0f} | {max(latencies):.0f} | {histogram} | {live} |"
-                + ("" if ok else " FAILED")
+                f"{percentile(latencies, 95):.0f} | {max(latencies):.0f} | {histogram} | {told}"
+                f" | {live} |" + ("" if ok else " FAILED")
             )
     print()
     print(
