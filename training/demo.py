@@ -1,7 +1,7 @@
 """Demo lab: the Ko Kha centre's equipment, clearances and a week of bookings.
 
-Resources, rules, opening hours, a holiday and a maintenance record are written through
-the models (they are demo data), and so are the clearances; new bookings, approvals, check-ins,
+Resources, rules, opening hours, clearances, a holiday and a maintenance record are
+written through the models (they are demo data); new bookings, approvals, check-ins,
 completion and a cancellation go through training/services, so their audit rows and
 notifications are the ones real use makes. The past (yesterday's firing, a no-show two
 days ago, this morning's check-in) is written as rows first, with `blocked_until` set as
