@@ -8,6 +8,11 @@ in every category and status, photos (two small generated files shared by all ro
 upgrade records for about one product in eight. Rows go in with bulk_create in batches,
 so save() does not run: search_text is built here with the models' own method.
 
+With --lab-bookings N it also writes the Ko Kha lab at volume (bench/README.md, "Ko Kha
+lab"): 20 resources (four kilns with their cool-downs) and N bookings spread over two
+years around today, never overlapping on a resource in the states that block it, owned by
+2,000 generated people. --lab-only writes the lab and nothing of the registry.
+
 It refuses a database whose enterprises table holds anything but an earlier run's rows
 (all of them registered by the bench's own account): never point it at real data. When
 an earlier run's data is there it leaves it as it is, so scripts/bench can be re-run.
@@ -52,6 +57,15 @@ from products.models import (  # noqa: E402
     UpgradeArea,
     UpgradeRecord,
     UpgradeStage,
+)
+from training.models import (  # noqa: E402
+    BLOCKING_STATES,
+    Booking,
+    BookingStatus,
+    OpeningHours,
+    Purpose,
+    Resource,
+    ResourceKind,
 )
 
 GENERATOR_EMAIL = "bench.generator@bench.invalid"
@@ -307,6 +321,186 @@ class Generator:
                 )
 
 
+# --- The Ko Kha lab ----------------------------------------------------------------------
+
+LAB_LOCATION = "Bench generator"  # marks the generated resources
+LAB_PEOPLE = 2000
+# (kind, Thai name, English name, cool-down minutes, booking lengths in minutes, count).
+LAB_RESOURCES = (
+    [
+        (ResourceKind.ELECTRIC_KILN, f"เตาเผาไฟฟ้า {i}", f"Electric kiln {i}", 480, (240, 360, 480))
+        for i in range(1, 4)
+    ]
+    + [(ResourceKind.GAS_KILN, "เตาเผาแก๊ส", "Gas kiln", 720, (360, 480))]
+    + [
+        (ResourceKind.GLAZE_LAB, f"โต๊ะเคลือบ {i}", f"Glaze bench {i}", 0, (60, 120, 180))
+        for i in range(1, 5)
+    ]
+    + [
+        (
+            ResourceKind.SLIP_CASTING,
+            f"สถานีหล่อน้ำดิน {i}",
+            f"Slip-casting station {i}",
+            15,
+            (60, 90, 120),
+        )
+        for i in range(1, 5)
+    ]
+    + [
+        (
+            ResourceKind.CLAY_PRINTER,
+            f"เครื่องพิมพ์ดินสามมิติ {i}",
+            f"3D clay printer {i}",
+            30,
+            (60, 120, 240),
+        )
+        for i in range(1, 4)
+    ]
+    + [
+        (ResourceKind.TESTING, f"เครื่องทดสอบ {i}", f"Tester {i}", 0, (30, 60, 90))
+        for i in range(1, 4)
+    ]
+    + [
+        (ResourceKind.ROOM, f"ห้องประชุมเล็ก {i}", f"Small meeting room {i}", 0, (30, 60, 120))
+        for i in range(1, 3)
+    ]
+)
+S = BookingStatus
+# Past bookings: done, missed, or cancelled/rejected/expired (these never blocked, so the
+# next booking may take the same time); future ones: approved, waiting, or cancelled.
+PAST_STATES = {S.COMPLETED: 72, S.NO_SHOW: 4, S.CANCELLED: 14, S.REJECTED: 5, S.EXPIRED: 5}
+FUTURE_STATES = {S.APPROVED: 70, S.REQUESTED: 15, S.CANCELLED: 15}
+# The share of bookings that take their time (a year of each).
+BLOCKING_SHARE = sum(
+    w / 200
+    for states in (PAST_STATES, FUTURE_STATES)
+    for s, w in states.items()
+    if s in BLOCKING_STATES
+)
+
+
+class LabGenerator:
+    """Bookings over two years around `now`, one resource after another, none overlapping
+    another blocking booking of its resource (cool-downs included)."""
+
+    def __init__(self, *, seed, bookings, now):
+        self.rng = random.Random(seed + 1)
+        self.total = bookings
+        self.now = now = now.replace(minute=0, second=0, microsecond=0)
+        self.start = now - dt.timedelta(days=365)
+        self.end = now + dt.timedelta(days=365)
+
+    def resources(self):
+        for kind, name_th, name_en, cooldown, lengths in LAB_RESOURCES:
+            yield Resource(
+                kind=kind,
+                name_th=name_th,
+                name_en=name_en,
+                location=LAB_LOCATION,
+                slot_minutes=30 if min(lengths) >= 30 else 15,
+                min_minutes=min(lengths),
+                max_minutes=max(lengths),
+                cooldown_minutes=cooldown,
+                latest_days=400,
+                bookable_by=["student", "faculty", "entrepreneur"],
+            )
+
+    @staticmethod
+    def period(spec):
+        """Minutes a blocking booking takes on average: length, cool-down, and for a kiln
+        half a working day more (loading and unloading)."""
+        cooldown, lengths = spec[3], spec[4]
+        return sum(lengths) / len(lengths) + cooldown + (240 if cooldown >= 240 else 0)
+
+    def shares(self, resources):
+        """Bookings per resource, in proportion to how many fit in the window (the
+        non-blocking ones take no time), so every resource is about as full."""
+        window = (self.end - self.start).total_seconds() / 60
+        fits = [window / self.period(spec) / BLOCKING_SHARE for spec in LAB_RESOURCES]
+        if self.total > sum(fits):
+            raise SystemExit(f"lab: at most {int(sum(fits)):,} bookings fit in two years")
+        shares = [int(self.total * f / sum(fits)) for f in fits]
+        shares[-1] += self.total - sum(shares)
+        return dict(zip((r.pk for r in resources), shares, strict=True))
+
+    def bookings(self, resources, people):
+        rng = self.rng
+        shares = self.shares(resources)
+        window = (self.end - self.start).total_seconds() / 60
+        for resource, spec in zip(resources, LAB_RESOURCES, strict=True):
+            lengths, cooldown, count = spec[4], resource.cooldown_minutes, shares[resource.pk]
+            # Non-blocking rows do not move the cursor, so only the blocking ones space it.
+            occupied = sum(lengths) / len(lengths) + cooldown
+            gap = max(0.0, window / (count * BLOCKING_SHARE) - occupied)
+            cursor, slack = self.start, 0.0
+            for _ in range(count):
+                # Gaps in whole half-hours; what rounding leaves over is carried on.
+                slack += rng.uniform(0, 2 * gap)
+                steps = int(slack // 30)
+                cursor += dt.timedelta(minutes=30 * steps)
+                slack -= 30 * steps
+                length = dt.timedelta(minutes=rng.choice(lengths))
+                starts_at, ends_at = cursor, cursor + length
+                future = starts_at >= self.now
+                status = weighted(rng, FUTURE_STATES if future else PAST_STATES)
+                blocked_until = ends_at + dt.timedelta(minutes=cooldown)
+                if status in BLOCKING_STATES:
+                    cursor = blocked_until
+                yield Booking(
+                    resource_id=resource.pk,
+                    owner_id=rng.choice(people),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    blocked_until=blocked_until,
+                    status=status,
+                    purpose=rng.choice([Purpose.COURSE_PROJECT, Purpose.RESEARCH]),
+                    created_at=min(starts_at, self.now) - dt.timedelta(days=rng.randint(1, 20)),
+                    completed_at=ends_at if status == S.COMPLETED else None,
+                    cancelled_at=starts_at - dt.timedelta(hours=3)
+                    if status == S.CANCELLED
+                    else None,
+                )
+
+
+def generate_lab(args):
+    """The lab's resources, people and bookings; an earlier run's are kept."""
+    generated = Resource.objects.filter(location=LAB_LOCATION)
+    if generated.exists():
+        print(
+            f"  lab: an earlier run's {generated.count()} resources and "
+            f"{Booking.objects.filter(resource__in=generated).count():,} bookings: kept"
+        )
+        return
+    if Booking.objects.exists():
+        print("  lab: refused: the database holds bookings the generator did not write")
+        return
+    generator = LabGenerator(seed=args.seed, bookings=args.lab_bookings, now=timezone.now())
+    resources = insert(Resource, generator.resources(), "lab resources")
+    insert(
+        OpeningHours,
+        (
+            OpeningHours(resource_id=r.pk, weekday=day, opens=dt.time(0), closes=dt.time(23, 59))
+            for r in resources
+            for day in range(7)
+        ),
+        "opening hours",
+    )
+    people = insert(
+        User,
+        (
+            User(
+                email=f"bench.lab{i:04d}@bench.invalid",
+                full_name=f"{FIRST_NAMES[i % 8]} {LAST_NAMES[i // 8 % 8]}",
+                role=[Role.STUDENT, Role.FACULTY, Role.ENTREPRENEUR][i % 3],
+                is_active=False,
+            )
+            for i in range(LAB_PEOPLE)
+        ),
+        "lab people",
+    )
+    insert(Booking, generator.bookings(resources, [p.pk for p in people]), "lab bookings")
+
+
 def insert(model, rows, label):
     """bulk_create `rows` in batches, each in its own transaction; returns the saved rows."""
     saved, batch, started = [], [], time.monotonic()
@@ -343,9 +537,20 @@ def main(argv=None):
     parser.add_argument("--products", type=int, default=190_000)
     parser.add_argument("--seed", type=int, default=2569)
     parser.add_argument(
+        "--lab-bookings",
+        type=int,
+        default=0,
+        help="also write the lab: 20 resources and this many bookings over two years",
+    )
+    parser.add_argument(
+        "--lab-only", action="store_true", help="write the lab only, not the registry"
+    )
+    parser.add_argument(
         "--yes", action="store_true", help="yes, write benchmark data into this database"
     )
     args = parser.parse_args(argv)
+    if args.lab_only and not args.lab_bookings:
+        parser.error("--lab-only needs --lab-bookings N")
 
     database = connection.settings_dict["NAME"]
     if not args.yes:
@@ -357,33 +562,41 @@ def main(argv=None):
     if Enterprise.objects.exclude(pk__in=generated.values("pk")).exists():
         print(f"refused: {database} has enterprises the generator did not write", file=sys.stderr)
         return 2
-    if generated.exists():
+    started = time.monotonic()
+    print(f"Generating into {database} ({connection.vendor}), seed {args.seed}")
+    if args.lab_only:
+        pass
+    elif generated.exists():
         print(
             f"{database} already holds an earlier run's {generated.count():,} enterprises and "
             f"{Product.objects.count():,} products: kept (use an empty database to regenerate)"
         )
-        return 0
-    creator, _ = User.objects.get_or_create(
-        email=GENERATOR_EMAIL,
-        defaults={"full_name": "Bench data generator", "role": Role.OFFICER, "is_active": False},
-    )
-
-    started = time.monotonic()
-    generator = Generator(seed=args.seed, enterprises=args.enterprises, products=args.products)
-    subdistricts = list(Subdistrict.objects.select_related("district").order_by("code"))
-    categories = {category.code: category for category in Category.objects.all()}
-    print(f"Generating into {database} ({connection.vendor}), seed {args.seed}")
-    enterprises = insert(Enterprise, generator.enterprises(subdistricts, creator), "enterprises")
-    products = insert(Product, generator.products(enterprises, categories), "products")
-    write_photos()
-    insert(ProductImage, generator.images(products), "photos")
-    insert(UpgradeRecord, generator.upgrades(products), "upgrade records")
+    else:
+        generate_registry(args)
+    if args.lab_bookings:
+        generate_lab(args)
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner knows the tables are national, not empty.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     print(f"Done in {time.monotonic() - started:.0f} s")
     return 0
+
+
+def generate_registry(args):
+    creator, _ = User.objects.get_or_create(
+        email=GENERATOR_EMAIL,
+        defaults={"full_name": "Bench data generator", "role": Role.OFFICER, "is_active": False},
+    )
+
+    generator = Generator(seed=args.seed, enterprises=args.enterprises, products=args.products)
+    subdistricts = list(Subdistrict.objects.select_related("district").order_by("code"))
+    categories = {category.code: category for category in Category.objects.all()}
+    enterprises = insert(Enterprise, generator.enterprises(subdistricts, creator), "enterprises")
+    products = insert(Product, generator.products(enterprises, categories), "products")
+    write_photos()
+    insert(ProductImage, generator.images(products), "photos")
+    insert(UpgradeRecord, generator.upgrades(products), "upgrade records")
 
 
 if __name__ == "__main__":
