@@ -39,11 +39,13 @@ class DecisionForm(forms.Form):
 class BulkApproveForm(forms.Form):
     bookings = forms.ModelMultipleChoiceField(
         label=_("Bookings"),
-        queryset=Booking.objects.filter(status=BookingStatus.REQUESTED),
+        # Any booking: one decided since the page was shown is refused by the service and
+        # listed with its reason, while the others are still approved.
+        queryset=Booking.objects.all(),
         error_messages={
             "required": _("Select at least one booking to approve."),
-            "invalid_choice": _("One of the selected bookings is no longer waiting."),
-            "invalid_pk_value": _("One of the selected bookings is no longer waiting."),
+            "invalid_choice": _("One of the selected bookings no longer exists."),
+            "invalid_pk_value": _("One of the selected bookings no longer exists."),
         },
     )
 

@@ -24,7 +24,7 @@ from toolkit.confirm import FIELD as CONFIRM_FIELD
 from toolkit.confirm import VALUE as CONFIRM_VALUE
 from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import role_required
-from toolkit.thaidates import format_date
+from toolkit.thaidates import format_date, format_datetime
 
 from .exceptions import LabError
 from .forms_ops import (
@@ -110,7 +110,11 @@ def bulk_approve(request):
         for error in form.errors.get("bookings", []):
             messages.error(request, error)
         return redirect("training:approvals")
-    chosen = list(form.cleaned_data["bookings"].order_by("starts_at", "pk"))
+    chosen = list(
+        form.cleaned_data["bookings"]
+        .select_related("resource", "owner")
+        .order_by("starts_at", "pk")
+    )
     approved, refused = booking_services.bulk_approve(bookings=chosen, by=request.user)
     if approved:
         messages.success(
@@ -126,7 +130,7 @@ def bulk_approve(request):
         messages.error(
             request,
             _("Not approved: %(booking)s (%(owner)s). %(reason)s")
-            % {"booking": booking, "owner": booking.owner.full_name, "reason": reason},
+            % {**_booking_names(booking), "reason": reason},
         )
     return redirect("training:approvals")
 
@@ -216,7 +220,11 @@ def booking_complete(request, pk):
 
 
 def _booking_names(booking):
-    return {"booking": booking, "owner": booking.owner.full_name}
+    """The booking as a message names it: resource and start (B.E. under Thai), and owner."""
+    return {
+        "booking": f"{booking.resource.name} {format_datetime(booking.starts_at)}",
+        "owner": booking.owner.full_name,
+    }
 
 
 @run_lab

@@ -153,6 +153,21 @@ def test_bulk_approve_refuses_a_request_a_blackout_now_covers(staff_client, stud
     assert len(texts(response)) == 1
 
 
+def test_bulk_approve_lists_a_booking_decided_since_the_page_was_shown(
+    staff_client, student, faculty
+):
+    fine = requested(owner=student, starts_at=at(2, 9))
+    decided = requested(owner=faculty, starts_at=at(3, 9), status=S.REJECTED)
+    response = staff_client.post(reverse("training:approvals"), {"bookings": [fine.pk, decided.pk]})
+    fine.refresh_from_db()
+    decided.refresh_from_db()
+    assert fine.status == S.APPROVED
+    assert decided.status == S.REJECTED
+    messages = texts(response)
+    assert len(messages) == 2
+    assert any(faculty.full_name in m for m in messages)
+
+
 def test_bulk_approve_with_nothing_chosen_says_so(staff_client):
     response = staff_client.post(reverse("training:approvals"), {})
     assert response.status_code == 302
