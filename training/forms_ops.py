@@ -1,10 +1,9 @@
 """Forms of the centre staff's daily work: decisions, cancellations, filters, clearances."""
 
 from django import forms
-from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from toolkit.fields import BEDateField
 
 from .models import BOOKING_ROLES, Booking, BookingStatus, ClearanceKind, Resource
@@ -116,10 +115,11 @@ class GrantForm(forms.Form):
         if not person.is_active:
             raise forms.ValidationError(_("This account is closed; it cannot hold a clearance."))
         if person.role not in BOOKING_ROLES:
-            roles = get_text_list([str(Role(r).label) for r in BOOKING_ROLES], _("or"))
             raise forms.ValidationError(
-                _("Clearances are for people who book the lab (%(roles)s); this account is not.")
-                % {"roles": roles}
+                _(
+                    "Clearances are for students, faculty and entrepreneurs, who book the lab;"
+                    " this account is not one of them."
+                )
             )
         self.holder = person
         return email

@@ -615,3 +615,37 @@ def test_the_staff_home_takes_the_same_queries_for_many_rows(
     fill(12)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert staff_client.get(reverse("home")).status_code == 200
+
+
+# --- Both languages -------------------------------------------------------------------
+
+
+def test_the_pages_speak_thai_with_buddhist_era_dates(staff_client, student):
+    booking = requested(owner=student, starts_at=at(2, 9))
+    body = staff_client.get(reverse("training:approvals")).content.decode()
+    assert "การจองที่รออนุมัติ" in body
+    assert str(booking.starts_at.year + 543) in body
+    assert "Bookings waiting for approval" not in body
+
+
+def test_the_pages_speak_english_to_staff_who_chose_it(client, staff_2fa, student):
+    staff_2fa.language = "en"
+    staff_2fa.save(update_fields=["language"])
+    sign_in(client, staff_2fa)
+    booking = requested(owner=student, starts_at=at(2, 9))
+    pages = {
+        "training:approvals": "Bookings waiting for approval",
+        "training:today": "To check in",
+        "training:staff_booking_list": "All bookings",
+        "training:no_shows": "No-shows",
+        "training:suspension_list": "Booking suspensions",
+        "training:clearance_list": "Grant a clearance",
+        "training:clearance_grant": "Email of the person",
+        "home": "Waiting for approval",
+    }
+    for name, text in pages.items():
+        body = client.get(reverse(name)).content.decode()
+        assert text in body, name
+    body = client.get(reverse("training:approvals")).content.decode()
+    assert str(booking.starts_at.year) in body
+    assert "การจองที่รออนุมัติ" not in body
