@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from toolkit.fields import BEDateField
@@ -17,7 +18,7 @@ class DecisionForm(forms.Form):
 
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(APPROVE, _("Approve")), (REJECT, _("Reject"))],
+        choices=[(APPROVE, _("Approve")), (REJECT, pgettext_lazy("booking decision", "Reject"))],
     )
     note = forms.CharField(
         label=_("Note to the person"),
