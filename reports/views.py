@@ -3,6 +3,8 @@
 It lives here because it reads from all apps and `reports` is the one app allowed to.
 """
 
+from datetime import datetime, time, timedelta
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import render
@@ -16,7 +18,15 @@ from programmes.selectors import applications_of
 from toolkit.thaidates import fiscal_year
 from toolkit.thaisort import thai_order
 from toolkit.twofactor import session_passed_two_factor, two_factor_step
-from training.models import LIVE_STATES, Booking, Clearance, Resource
+from training.models import (
+    LIVE_STATES,
+    Blackout,
+    Booking,
+    BookingStatus,
+    Clearance,
+    Resource,
+    ResourceStatus,
+)
 
 # How many of one's lab bookings, clearances and bookable resources a home page shows.
 HOME_LAB_ITEMS = 5
@@ -181,8 +191,50 @@ def landing_context():
     }
 
 
+# How many of each list the centre staff home shows; the rest is on the lab's own pages.
+STAFF_HOME_ROWS = 5
+STAFF_HOME_NO_SHOW_DAYS = 7
+
+
 def centre_staff_context(user):
-    return {"material_count": Material.objects.count()}
+    """The lab's day: whom to check in, what waits for approval, what is out of service."""
+    context = {"material_count": Material.objects.count()}
+    if not user.has_perm("training.run_lab"):
+        return context
+    now = timezone.now()
+    day_start = timezone.make_aware(datetime.combine(timezone.localdate(), time(0)))
+    day_end = day_start + timedelta(days=1)
+    approved_today = Q(
+        status=BookingStatus.APPROVED, starts_at__gte=day_start, starts_at__lt=day_end
+    )
+    requested = Q(status=BookingStatus.REQUESTED)
+    recent_no_show = Q(
+        status=BookingStatus.NO_SHOW,
+        starts_at__gte=now - timedelta(days=STAFF_HOME_NO_SHOW_DAYS),
+    )
+    counts = Booking.objects.aggregate(
+        to_check_in=Count("pk", filter=approved_today),
+        pending=Count("pk", filter=requested),
+        checked_in=Count("pk", filter=Q(status=BookingStatus.CHECKED_IN)),
+        no_shows=Count("pk", filter=recent_no_show),
+    )
+    bookings = Booking.objects.select_related("resource", "owner")
+    context.update(
+        {
+            "booking_counts": counts,
+            "to_check_in": list(bookings.filter(approved_today).order_by("starts_at", "pk")[:10]),
+            "pending_bookings": list(
+                bookings.filter(requested).order_by("starts_at", "pk")[:STAFF_HOME_ROWS]
+            ),
+            "recent_no_shows": list(
+                bookings.filter(recent_no_show).order_by("-starts_at", "-pk")[:STAFF_HOME_ROWS]
+            ),
+            "under_maintenance": list(Resource.objects.filter(status=ResourceStatus.MAINTENANCE)),
+            "upcoming_blackouts": Blackout.objects.filter(ends_at__gt=now).count(),
+            "no_show_days": STAFF_HOME_NO_SHOW_DAYS,
+        }
+    )
+    return context
 
 
 def home(request):
