@@ -36,7 +36,11 @@ TIMEOUT = 15_000
 
 
 def test_student_books_the_kiln_on_a_phone_cool_down_refused_staff_approve_reminder_sent(
-    phone_page, new_context, live_server, lab_worker, queues  # noqa: F811
+    phone_page,
+    new_context,
+    live_server,
+    lab_worker,
+    queues,  # noqa: F811
 ):
     kind = ClearanceKindFactory()
     kiln = ResourceFactory(
