@@ -39,7 +39,7 @@ def test_student_books_the_kiln_on_a_phone_cool_down_refused_staff_approve_remin
     phone_page,
     new_context,
     live_server,
-    lab_worker,
+    lab_worker,  # noqa: F811
     queues,  # noqa: F811
 ):
     kind = ClearanceKindFactory()

@@ -316,3 +316,15 @@ def test_a_calendar_app_may_ask_with_head_but_not_post(client, student):
     assert head.status_code == 200
     assert head["Content-Type"] == "text/calendar; charset=utf-8"
     assert client.post(url).status_code == 405
+
+
+def test_the_feeds_are_reached_from_my_bookings_and_the_staff_resource_page(
+    client, student, staff_2fa
+):
+    client.force_login(student)
+    page = client.get(reverse("training:my_bookings")).content.decode()
+    assert reverse("training:my_feed") in page
+    kiln = ResourceFactory()
+    sign_in(client, staff_2fa)
+    page = client.get(reverse("training:staff_resource_detail", args=[kiln.pk])).content.decode()
+    assert reverse("training:resource_feed_reset", args=[kiln.pk]) in page
