@@ -1,6 +1,7 @@
 """The fixed cast of every test: officer, centre staff, faculty, student, owner, outsider."""
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.core.cache import cache
 
 from accounts.models import Role
@@ -42,6 +43,11 @@ def _fast_and_eager(request, settings):
         cache.clear()
     # Tasks queued on commit run in-process; worker tests turn this off.
     celery_app.conf.task_always_eager = True
+    # An eager task runs under Celery's process-wide "no joining results" flag
+    # (denied_join_result saves and restores it); eager tasks in several threads at once
+    # (the concurrency tests) can restore it out of order and leave it set, so a later
+    # test's result.get() would raise "Never call result.get() within a task".
+    _set_task_join_will_block(False)
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = True
