@@ -16,7 +16,8 @@ urlpatterns = [
     path("products/", include("products.urls")),
     path("showcase/", include("products.urls_showcase")),
     path("programmes/", include("programmes.urls")),
-    path("lab/", include("training.urls")),
+    # The lab under /lab/, courses under /courses/, certificate verification under /verify/.
+    path("", include("training.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import Role
 from entrepreneurs.models import BilingualName
 from products.models import Product
+from toolkit.capacity import Places
 from toolkit.thaisort import thai_order
 
 # --- Machinery ------------------------------------------------------------------------
@@ -288,6 +289,10 @@ class Clearance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoke_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # The certificate whose course granted it; revoking the certificate lapses it.
+    certificate = models.ForeignKey(
+        "Certificate", on_delete=models.SET_NULL, null=True, blank=True, related_name="clearances"
+    )
     # Set when the lapse reminder was sent for the current lapse date (not sent twice).
     lapse_reminder_for = models.DateField(null=True, blank=True)
 
@@ -681,3 +686,377 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return str(self.owner)
+
+
+# --- Courses (issue 10) ---------------------------------------------------------------
+
+
+class Audience(models.TextChoices):
+    STUDENTS = Role.STUDENT.value, _("Students")
+    FACULTY = Role.FACULTY.value, _("Faculty")
+    ENTREPRENEURS = Role.ENTREPRENEUR.value, _("Entrepreneurs")
+
+
+class CourseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Course(models.Model):
+    """A course taught by DIPROM experts; finishing it may grant lab clearances."""
+
+    title_th = models.CharField(_("title (Thai)"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    description_th = models.TextField(_("description (Thai)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    # Roles that may enrol themselves (Audience values).
+    audience = models.JSONField(_("audience"), default=list)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructors"),
+        blank=True,
+        related_name="courses_taught",
+    )
+    # Share of sessions attended (present or late) needed to complete, in percent.
+    attendance_required = models.PositiveSmallIntegerField(
+        _("attendance needed to complete (%)"), default=80
+    )
+    grants = models.ManyToManyField(
+        ClearanceKind,
+        through="CourseClearance",
+        verbose_name=_("clearances granted"),
+        blank=True,
+        related_name="courses",
+    )
+    is_published = models.BooleanField(_("shown to the public"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = [thai_order("title_th")]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attendance_required__lte=100), name="course_attendance_share_le_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("training:course_detail", args=[self.pk])
+
+    @property
+    def title(self):
+        if translation.get_language() == "en" and self.title_en:
+            return self.title_en
+        return self.title_th
+
+    @property
+    def description(self):
+        if translation.get_language() == "en" and self.description_en:
+            return self.description_en
+        return self.description_th
+
+    @property
+    def audience_labels(self):
+        labels = dict(Audience.choices)
+        return [labels[a] for a in self.audience if a in labels]
+
+
+class CourseClearance(models.Model):
+    """A clearance that completing the course grants, valid for so many days."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="course_clearances")
+    kind = models.ForeignKey(ClearanceKind, verbose_name=_("clearance"), on_delete=models.PROTECT)
+    valid_days = models.PositiveIntegerField(_("valid for (days)"), default=365)
+
+    class Meta:
+        verbose_name = _("clearance granted")
+        verbose_name_plural = _("clearances granted")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "kind"], name="course_clearance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.course} → {self.kind}"
+
+
+class RunStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open for enrolment")
+    CLOSED = "closed", pgettext_lazy("course run state", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("course run state", "Cancelled")
+
+
+class CourseRunQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        now = now or timezone.now()
+        return self.filter(status=RunStatus.OPEN, enrol_closes_at__gte=now)
+
+    def with_places_taken(self):
+        return COURSE_PLACES.with_taken(self, name="places_taken_count")
+
+
+class CourseRun(models.Model):
+    """One teaching of a course: its sessions, capacity, enrolment window and waitlist."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="runs")
+    name = models.CharField(_("name"), max_length=120, help_text=_("For example: รุ่นที่ 1/2570"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    enrol_opens_at = models.DateTimeField(_("enrolment opens"))
+    enrol_closes_at = models.DateTimeField(_("enrolment closes"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.OPEN
+    )
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructors"),
+        blank=True,
+        related_name="runs_taught",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CourseRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enrol_opens_at", "pk"]
+        verbose_name = _("course run")
+        verbose_name_plural = _("course runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrol_closes_at__gt=models.F("enrol_opens_at")),
+                name="run_window_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course} · {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("training:run_detail", args=[self.pk])
+
+    def is_open_for_enrolment(self, now=None):
+        now = now or timezone.now()
+        return self.status == RunStatus.OPEN and self.enrol_opens_at <= now <= self.enrol_closes_at
+
+
+class CourseSession(models.Model):
+    """One meeting of a run: in a room of the centre (booked in the lab calendar) or elsewhere."""
+
+    run = models.ForeignKey(CourseRun, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("topic"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    room = models.ForeignKey(
+        Resource,
+        verbose_name=_("room of the centre"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="course_sessions",
+    )
+    # The lab booking that holds the room; the exclusion constraint keeps it from clashing.
+    booking = models.OneToOneField(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="course_session"
+    )
+    place = models.CharField(_("place elsewhere"), max_length=200, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["starts_at"], name="session_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.run} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def where(self):
+        return self.room.name if self.room_id else self.place
+
+
+class CourseEnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    CANCELLED = "cancelled", pgettext_lazy("course enrolment state", "Cancelled")
+    COMPLETED = "completed", pgettext_lazy("course enrolment state", "Completed")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+
+
+COURSE_PLACE_HOLDING = frozenset(
+    {
+        CourseEnrolmentStatus.ENROLLED,
+        CourseEnrolmentStatus.COMPLETED,
+        CourseEnrolmentStatus.NOT_COMPLETED,
+    }
+)
+
+
+class CourseEnrolmentQuerySet(models.QuerySet):
+    def holding_places(self):
+        return COURSE_PLACES.holding_places(self)
+
+    def in_line(self):
+        return COURSE_PLACES.in_line(self)
+
+
+class CourseEnrolment(models.Model):
+    run = models.ForeignKey(CourseRun, on_delete=models.CASCADE, related_name="enrolments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_enrolments"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CourseEnrolmentStatus.choices,
+        default=CourseEnrolmentStatus.ENROLLED,
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CourseEnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enrolled_at", "pk"]
+        verbose_name = _("course enrolment")
+        verbose_name_plural = _("course enrolments")
+        indexes = [models.Index(fields=["run", "status", "enrolled_at"], name="course_enrol_line")]
+        constraints = [
+            # One standing enrolment per person per run; a cancelled one may be followed.
+            models.UniqueConstraint(
+                fields=["run", "person"],
+                condition=~Q(status="cancelled"),
+                name="course_enrolment_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.run}"
+
+
+COURSE_PLACES = Places(
+    holders=CourseEnrolment,
+    container="run",
+    holding=COURSE_PLACE_HOLDING,
+    waiting=CourseEnrolmentStatus.WAITLISTED,
+    arrival=("enrolled_at",),
+)
+
+
+class AttendanceMark(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    ABSENT = "absent", _("Absent")
+    EXCUSED = "excused", _("Excused")
+
+
+# Marks that count toward the attendance share.
+ATTENDED = frozenset({AttendanceMark.PRESENT, AttendanceMark.LATE})
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(CourseSession, on_delete=models.CASCADE, related_name="attendance")
+    enrolment = models.ForeignKey(
+        CourseEnrolment, on_delete=models.CASCADE, related_name="attendance"
+    )
+    mark = models.CharField(_("attendance"), max_length=10, choices=AttendanceMark.choices)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment} {self.get_mark_display()}"
+
+
+class CertificateQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+def certificate_pdf_path(instance, filename):
+    return f"certificates/{instance.fiscal_year}/{filename}"
+
+
+class Certificate(models.Model):
+    """Proof that a person completed a course run; its code opens the public verify page."""
+
+    enrolment = models.OneToOneField(
+        CourseEnrolment, on_delete=models.PROTECT, related_name="certificate"
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+    )
+    # Serial number within the Thai fiscal year (B.E.) of issue: 2570-000123.
+    fiscal_year = models.PositiveSmallIntegerField()
+    serial = models.PositiveIntegerField()
+    code = models.CharField(max_length=32, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    # What the certificate says, frozen when issued (names and hours may change later).
+    holder_name = models.CharField(max_length=200)
+    course_title_th = models.CharField(max_length=255)
+    course_title_en = models.CharField(max_length=255, blank=True)
+    hours = models.DecimalField(max_digits=5, decimal_places=1)
+    instructor_names = models.CharField(max_length=500, blank=True)
+    pdf = models.FileField(upload_to=certificate_pdf_path, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.CharField(max_length=255, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "serial"], name="certificate_serial_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("training:certificate_verify", args=[self.code])
+
+    @property
+    def number(self):
+        return f"{self.fiscal_year}-{self.serial:06d}"
+
+    @property
+    def course_title(self):
+        if translation.get_language() == "en" and self.course_title_en:
+            return self.course_title_en
+        return self.course_title_th

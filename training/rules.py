@@ -5,11 +5,24 @@ Centre staff run the lab, and act only with two-factor sign-in (accounts.rules.h
 
 import rules
 
-from accounts.rules import has_mfa, is_centre_staff
+from accounts.models import Role
+from accounts.rules import has_mfa, is_centre_staff, is_staff_officer
 
 is_lab_staff = is_centre_staff & has_mfa
+
+
+@rules.predicate
+def is_faculty(user):
+    return user.is_authenticated and user.role == Role.FACULTY
+
 
 # Resources, blackouts, maintenance, approvals, check-in, usage, suspensions.
 rules.add_perm("training.run_lab", is_lab_staff)
 # Granting and revoking clearances.
 rules.add_perm("training.manage_clearances", is_lab_staff)
+
+# Courses: officers (two-factor) and faculty create and run them; a run's instructors
+# mark attendance and close it (checked per run in services.courses.may_manage).
+rules.add_perm("training.manage_courses", is_staff_officer | is_faculty)
+# Revoking a certificate is an officer's decision.
+rules.add_perm("training.revoke_certificates", is_staff_officer)
