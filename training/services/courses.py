@@ -30,6 +30,7 @@ from ..models import (
     Clearance,
     CourseEnrolment,
     CourseEnrolmentStatus,
+    CourseRun,
     RunStatus,
 )
 
@@ -57,9 +58,8 @@ def may_take_attendance(user, run):
     if is_staff_officer(user):
         return True
     return (
-        type(user)
-        .objects.filter(pk=user.pk)
-        .filter(Q(runs_taught=run.pk) | Q(courses_taught=run.course_id))
+        CourseRun.objects.filter(pk=run.pk)
+        .filter(Q(instructors=user.pk) | Q(course__instructors=user.pk))
         .exists()
     )
 
