@@ -53,3 +53,22 @@ def add_session(run, days, hour=9, hours=3, **kw):
 def enrol(run, person=None, status=CourseEnrolmentStatus.ENROLLED, **person_kw):
     person = person or UserFactory(role="student", **person_kw)
     return CourseEnrolment.objects.create(run=run, person=person, status=status)
+
+
+def make_certificate(enrolment, serial=None, **kw):
+    from training.models import Certificate
+
+    serial = serial or Certificate.objects.count() + 1
+    fields = {
+        "enrolment": enrolment,
+        "holder": enrolment.person,
+        "fiscal_year": 2570,
+        "serial": serial,
+        "code": f"CODE{serial:08d}",
+        "holder_name": enrolment.person.full_name,
+        "course_title_th": enrolment.run.course.title_th,
+        "course_title_en": enrolment.run.course.title_en,
+        "hours": enrolment.run.course.hours,
+    }
+    fields.update(kw)
+    return Certificate.objects.create(**fields)
