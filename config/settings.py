@@ -354,6 +354,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.remind_lapsing_clearances",
         "schedule": crontab(hour=7, minute=15),  # daily, Asia/Bangkok
     },
+    "courses-remind-sessions-tomorrow": {
+        # Hourly, so a session added late the day before is still reminded.
+        "task": "training.tasks.remind_sessions_tomorrow",
+        "schedule": crontab(minute=10),
+    },
 }
 OUTBOX_SWEEP_AFTER_SECONDS = 60
 OUTBOX_MAX_ATTEMPTS = 10

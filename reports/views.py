@@ -27,9 +27,19 @@ from training.models import (
     Resource,
     ResourceStatus,
 )
+from training.selectors_attendance import (
+    LIVE_RUNS,
+    my_certificates,
+    my_courses,
+    my_runs,
+    sheets_to_fill,
+    todays_sessions,
+)
 
 # How many of one's lab bookings, clearances and bookable resources a home page shows.
 HOME_LAB_ITEMS = 5
+# How many of one's courses, certificates, runs taught and sheets to fill a home shows.
+HOME_COURSE_ITEMS = 5
 
 # How much of each the public landing page shows; the rest is one link away.
 LANDING_INTAKES = 5
@@ -78,6 +88,23 @@ def entrepreneur_context(user):
         "products": products,
         "applications": applications,
         "open_intakes": open_intakes,
+    }
+
+
+def courses_context(user):
+    """The person's courses (next session, attendance so far) and certificates."""
+    return {
+        "my_courses": my_courses(user, limit=HOME_COURSE_ITEMS),
+        "my_certificates": my_certificates(user, limit=HOME_COURSE_ITEMS),
+    }
+
+
+def teaching_context(user):
+    """An instructor's runs, today's sessions and the sheets still to fill."""
+    return {
+        "taught_runs": list(my_runs(user).filter(status__in=LIVE_RUNS)[:HOME_COURSE_ITEMS]),
+        "todays_sessions": list(todays_sessions(user)),
+        "sheets_to_fill": list(sheets_to_fill(user)[:HOME_COURSE_ITEMS]),
     }
 
 
@@ -252,10 +279,14 @@ def home(request):
     }
     if user.role == Role.ENTREPRENEUR:
         context.update(entrepreneur_context(user))
+        context.update(courses_context(user))
     elif user.role == Role.OFFICER:
         context.update(officer_context(user))
     elif user.role == Role.CENTRE_STAFF:
         context.update(centre_staff_context(user))
     elif user.role in (Role.STUDENT, Role.FACULTY):
         context.update(lab_context(user))
+        context.update(courses_context(user))
+        if user.role == Role.FACULTY:
+            context.update(teaching_context(user))
     return render(request, HOME_TEMPLATES.get(user.role, "home/landing.html"), context)

@@ -32,3 +32,10 @@ def remind_tomorrow():
 @shared_task(acks_late=True)
 def remind_lapsing_clearances():
     return clearances.remind_lapsing()
+
+
+@shared_task(acks_late=True)
+def remind_sessions_tomorrow():
+    from .services import course_reminders
+
+    return course_reminders.remind_sessions_tomorrow()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy, get_text_list
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_staff_officer
 from notifications.services import notify
 from toolkit.audit import record_audit
 from toolkit.thaidates import fiscal_year
@@ -29,6 +30,7 @@ from ..models import (
     Clearance,
     CourseEnrolment,
     CourseEnrolmentStatus,
+    CourseRun,
     RunStatus,
 )
 
@@ -47,6 +49,19 @@ def may_manage(user, run=None):
     if user.has_perm("training.manage_courses"):
         return True
     return run is not None and user.is_authenticated and run.instructors.filter(pk=user.pk).exists()
+
+
+def may_take_attendance(user, run):
+    """The run's or the course's instructors, and officers, mark attendance; other faculty not."""
+    if not user.is_authenticated:
+        return False
+    if is_staff_officer(user):
+        return True
+    return (
+        CourseRun.objects.filter(pk=run.pk)
+        .filter(Q(instructors=user.pk) | Q(course__instructors=user.pk))
+        .exists()
+    )
 
 
 # --- Enrolment ------------------------------------------------------------------------
@@ -176,7 +191,7 @@ def promote(run):
 def mark_attendance(*, session, enrolment, mark, by):
     """Record one person's attendance at one session (a second mark replaces the first)."""
     run = session.run
-    if not may_manage(by, run):
+    if not may_take_attendance(by, run):
         raise NotAllowed()
     if mark not in AttendanceMark.values:
         raise LabError(_("Choose present, late, absent or excused."))
@@ -192,13 +207,20 @@ def mark_attendance(*, session, enrolment, mark, by):
     return attendance
 
 
+def percent_attended(attended, sessions):
+    """The attendance share from the counts: percent of all the run's sessions, one decimal."""
+    if not sessions:
+        return Decimal(0)
+    return (Decimal(attended) * 100 / sessions).quantize(Decimal("0.1"))
+
+
 def attendance_share(enrolment, session_count=None):
     """Percent of the run's sessions attended (present or late); 0 for a run without sessions."""
     sessions = session_count if session_count is not None else enrolment.run.sessions.count()
     if not sessions:
         return Decimal(0)
     attended = enrolment.attendance.filter(mark__in=ATTENDED).count()
-    return (Decimal(attended) * 100 / sessions).quantize(Decimal("0.1"))
+    return percent_attended(attended, sessions)
 
 
 def shares_of(run):
@@ -211,7 +233,7 @@ def shares_of(run):
     )
     if not sessions:
         return {pk: Decimal(0) for pk, _a in rows}
-    return {pk: (Decimal(a) * 100 / sessions).quantize(Decimal("0.1")) for pk, a in rows}
+    return {pk: percent_attended(a, sessions) for pk, a in rows}
 
 
 # --- Completion and certificates ------------------------------------------------------
