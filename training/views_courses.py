@@ -86,7 +86,7 @@ def course_list(request):
 
 
 def _visible_course(request, pk):
-    course = get_object_or_404(Course.objects.prefetch_related(_grants()), pk=pk)
+    course = get_object_or_404(Course.objects.prefetch_related(_grants(), "instructors"), pk=pk)
     if not course.is_published and not may_manage(request.user):
         raise PermissionDenied  # unpublished: only its managers see it
     return course

@@ -513,3 +513,21 @@ def test_manage_list_queries_do_not_grow(faculty_client, django_assert_max_num_q
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = faculty_client.get(reverse("training:course_manage_list"))
     assert response.status_code == 200
+
+
+def test_the_exclusion_constraint_has_the_last_word_on_a_session(faculty, room, monkeypatch):
+    """Two requests at one instant both pass the check; the database refuses the second."""
+    from django.db import connection
+
+    from training.services import bookings
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the exclusion constraint exists on PostgreSQL only")
+    BookingFactory(resource=room, starts_at=at(5, 10), ends_at=at(5, 11), status="approved")
+    monkeypatch.setattr(bookings, "overlap_refusal", lambda *args, **kwargs: None)
+    run = CourseRunFactory()
+    with pytest.raises(BookingRefused):
+        course_admin.add_session(
+            run=run, by=faculty, starts_at=at(5, 9), ends_at=at(5, 12), room=room
+        )
+    assert not CourseSession.objects.exists()
