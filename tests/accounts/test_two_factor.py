@@ -29,6 +29,9 @@ PUBLIC_PAGES = {
     "programmes:programme_list",
     "programmes:programme_detail",
     "programmes:intake_detail",
+    "training:course_list",
+    "training:course_detail",
+    "training:run_detail",
     "javascript-catalog",
     # Calendar feeds: a calendar app fetches them without signing in; the secret token
     # in the address is the key (tests/training/test_feeds.py).
