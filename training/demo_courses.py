@@ -5,12 +5,16 @@ Courses and runs are written as rows (demo data); enrolment, attendance and clos
 through training/services/courses, so the waitlist, the certificates, the clearances and
 the notices are the ones real use makes:
 
-- the kiln course's run 3/2569 is finished: its sessions were five to six weeks ago, the
-  demo student and the demo entrepreneur completed it and hold certificates (the student's
-  standing electric-kiln clearance is the one it granted), one student did not complete;
-- the design course's run 1/2570 is open with a full class and two on its waitlist (the
-  demo student is first in line);
-- the kiln course's run 1/2570 is open with places left.
+- the kiln course (taught by the centre staff) has run 3/2569 finished: its sessions were
+  five to six weeks ago, the demo student and the demo entrepreneur completed it and hold
+  certificates (the student's standing electric-kiln clearance is the one it granted), the
+  demo faculty member missed too many sessions to complete;
+- the design course (taught by the DIPROM officer) has run 1/2570 open, its one place
+  taken by the entrepreneur, the demo student first and the faculty member second on its
+  waitlist;
+- the kiln course's run 1/2570 is open with every place free.
+
+Only the demo accounts take part (accounts/demo.py).
 
 The certificates' PDFs are built by the worker after the closing commits; nothing here
 waits for them. Idempotent: nothing is done when the kiln course exists already.
@@ -27,13 +31,13 @@ from .models import (
     ClearanceKind,
     Course,
     CourseClearance,
-    CourseEnrolment,
     CourseRun,
     CourseSession,
 )
 from .services import courses
 
 OFFICER_EMAIL = "officer@demo.nakhon-ceramic.test"
+STAFF_EMAIL = "staff@demo.nakhon-ceramic.test"
 FACULTY_EMAIL = "faculty@demo.nakhon-ceramic.test"
 STUDENT_EMAIL = "student.demo@dome.tu.ac.th"
 OWNER_EMAIL = "owner@demo.nakhon-ceramic.test"
@@ -58,23 +62,16 @@ DESIGN_COURSE = {
     "title_en": "Designing ceramic products for the souvenir market",
     "description_th": (
         "จากเรื่องเล่าของชุมชนสู่ผลิตภัณฑ์ที่ขายได้ ทำแบบร่าง ต้นแบบ และราคาขาย "
-        "สำหรับผู้ประกอบการและนักศึกษาที่ทำงานร่วมกับวิสาหกิจ"
+        "สำหรับผู้ประกอบการ และนักศึกษาหรืออาจารย์ที่ทำงานร่วมกับวิสาหกิจ"
     ),
     "description_en": (
         "From a community's story to a product that sells: sketches, a prototype and a "
-        "price. For entrepreneurs, and students working with an enterprise."
+        "price. For entrepreneurs, and students or faculty working with an enterprise."
     ),
-    "audience": [Role.ENTREPRENEUR, Role.STUDENT],
+    "audience": [Role.ENTREPRENEUR, Role.STUDENT, Role.FACULTY],
     "hours": 18,
     "attendance_required": 75,
 }
-
-# Students of the demo faculty's class, enrolled beside the demo accounts (no password).
-CLASSMATES = [
-    ("piyaporn.demo@dome.tu.ac.th", "ปิยะพร แก้วมา"),
-    ("thanakorn.demo@dome.tu.ac.th", "ธนากร สุขเจริญ"),
-    ("siriwan.demo@dome.tu.ac.th", "ศิริวรรณ ทองดี"),
-]
 
 CENTRE_ROOM = "ห้องเตาเผา ศูนย์วิจัยฯ เกาะคา"
 CLASSROOM = "ห้อง 2204 อาคารเรียนรวม มธ. ลำปาง"
@@ -82,19 +79,6 @@ CLASSROOM = "ห้อง 2204 อาคารเรียนรวม มธ. �
 
 def _at(day, hour, minute=0):
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-def _classmates():
-    people = []
-    for email, full_name in CLASSMATES:
-        person, created = User.objects.get_or_create(
-            email=email, defaults={"full_name": full_name, "role": Role.STUDENT}
-        )
-        if created:
-            person.set_unusable_password()
-            person.save()
-        people.append(person)
-    return people
 
 
 def _course(fields, *, by, instructor, grants=()):
@@ -130,12 +114,13 @@ def seed(*, stdout, style):
     faculty = User.objects.get(email=FACULTY_EMAIL)
     student = User.objects.get(email=STUDENT_EMAIL)
     owner = User.objects.get(email=OWNER_EMAIL)
-    piyaporn, thanakorn, siriwan = _classmates()
+    staff = User.objects.get(email=STAFF_EMAIL)
     today = timezone.localdate()
     electric = ClearanceKind.objects.get(code="electric-kiln")
 
-    kiln = _course(KILN_COURSE, by=officer, instructor=faculty, grants=[(electric, 365)])
-    design = _course(DESIGN_COURSE, by=officer, instructor=faculty)
+    # The centre's staff teach the kiln; DIPROM's design expert teaches design.
+    kiln = _course(KILN_COURSE, by=officer, instructor=staff, grants=[(electric, 365)])
+    design = _course(DESIGN_COURSE, by=officer, instructor=officer)
 
     # Run 3/2569 of the kiln course: taught five to six weeks ago, closed since.
     ago = today - timedelta(days=42)
@@ -151,12 +136,12 @@ def seed(*, stdout, style):
             (ago + timedelta(days=4), "ฝึกเผาจริงและปิดเตา"),
         ],
         place=CENTRE_ROOM,
-        instructor=faculty,
+        instructor=staff,
     )
     marks = {
         student: [AttendanceMark.PRESENT] * 3,
         owner: [AttendanceMark.PRESENT, AttendanceMark.LATE, AttendanceMark.PRESENT],
-        thanakorn: [AttendanceMark.PRESENT, AttendanceMark.ABSENT, AttendanceMark.ABSENT],
+        faculty: [AttendanceMark.PRESENT, AttendanceMark.EXCUSED, AttendanceMark.ABSENT],
     }
     for i, person in enumerate(marks):
         enrolment = courses.enrol(
@@ -165,17 +150,17 @@ def seed(*, stdout, style):
         for session, mark in zip(
             finished.sessions.order_by("starts_at"), marks[person], strict=True
         ):
-            courses.mark_attendance(session=session, enrolment=enrolment, mark=mark, by=faculty)
+            courses.mark_attendance(session=session, enrolment=enrolment, mark=mark, by=staff)
     completed, _not = courses.close_run(
-        run=finished, by=faculty, now=_at(ago + timedelta(days=4), 16, 30)
+        run=finished, by=staff, now=_at(ago + timedelta(days=4), 16, 30)
     )
     stdout.write(f"  {kiln.title_th} {finished.name}: closed, {len(completed)} certificates")
 
-    # Run 1/2570 of the design course: open, full, two waiting.
+    # Run 1/2570 of the design course: open, its one place taken, two waiting.
     design_run = _run(
         design,
         "รุ่นที่ 1/2570",
-        capacity=2,
+        capacity=1,
         opens=_at(today - timedelta(days=5), 8, 30),
         closes=_at(today + timedelta(days=12), 16, 30),
         sessions=[
@@ -184,9 +169,9 @@ def seed(*, stdout, style):
             (today + timedelta(days=26), "ราคาขายและการนำเสนอ"),
         ],
         place=CLASSROOM,
-        instructor=faculty,
+        instructor=officer,
     )
-    for hours_ago, person in [(100, owner), (70, piyaporn), (30, student), (6, siriwan)]:
+    for hours_ago, person in [(100, owner), (30, student), (6, faculty)]:
         courses.enrol(
             run=design_run, person=person, now=timezone.now() - timedelta(hours=hours_ago)
         )
@@ -205,8 +190,6 @@ def seed(*, stdout, style):
             (today + timedelta(days=32), "ฝึกเผาจริงและปิดเตา"),
         ],
         place=CENTRE_ROOM,
-        instructor=faculty,
+        instructor=staff,
     )
-    courses.enrol(run=upcoming, person=piyaporn)
-    left = upcoming.capacity - CourseEnrolment.objects.filter(run=upcoming).count()
-    stdout.write(f"  {kiln.title_th} {upcoming.name}: open, {left} places left")
+    stdout.write(f"  {kiln.title_th} {upcoming.name}: open, {upcoming.capacity} places")
