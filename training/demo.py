@@ -261,6 +261,14 @@ def _row(resource, owner, start, end, status, purpose=Purpose.RESEARCH, **fields
 
 
 def seed(*, stdout, style):
+    _seed_lab(stdout=stdout, style=style)
+    # The courses need the lab's clearance kinds; each part is idempotent on its own.
+    from .demo_courses import seed as seed_courses
+
+    seed_courses(stdout=stdout, style=style)
+
+
+def _seed_lab(*, stdout, style):
     stdout.write(style.MIGRATE_HEADING("Demo lab (Ko Kha centre)"))
     if Resource.objects.filter(name_en=RESOURCES[0][1]["name_en"]).exists():
         stdout.write(f"  {RESOURCES[0][1]['name_th']}: already there")

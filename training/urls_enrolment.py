@@ -1,13 +1,13 @@
-"""Course pages of this area (placeholders until built)."""
+"""Enrolment: enrol in a run, cancel, my courses; a run's roster and enrolling many at once."""
 
 from django.urls import path
 
-from .views_pending import pending
+from . import views_enrolment as views
 
 urlpatterns = [
-    path("runs/<int:pk>/enrol/", pending, name="run_enrol"),
-    path("enrolments/<int:pk>/cancel/", pending, name="enrolment_cancel"),
-    path("manage/runs/<int:pk>/enrol-many/", pending, name="run_enrol_many"),
-    path("manage/runs/<int:pk>/roster/", pending, name="run_roster"),
-    path("mine/", pending, name="my_courses"),
+    path("runs/<int:pk>/enrol/", views.run_enrol, name="run_enrol"),
+    path("enrolments/<int:pk>/cancel/", views.enrolment_cancel, name="enrolment_cancel"),
+    path("manage/runs/<int:pk>/enrol-many/", views.run_enrol_many, name="run_enrol_many"),
+    path("manage/runs/<int:pk>/roster/", views.run_roster, name="run_roster"),
+    path("mine/", views.my_courses, name="my_courses"),
 ]
