@@ -15,6 +15,7 @@ from toolkit.audit import record_audit
 
 from ..exceptions import LabError, NotAllowed
 from ..models import LIVE_STATES, Blackout, Booking, BookingStatus
+from .waiting import offer_freed_time
 
 NOTIFICATION_KIND = "booking_cancelled_blackout"
 
@@ -74,6 +75,8 @@ def create_blackout(*, resource, starts_at, ends_at, reason, by, note=""):
             url=booking.get_absolute_url(),
             context={"blackout": blackout},
         )
+        # Its time outside the blackout (and a hold's place in line) passes on.
+        offer_freed_time(booking, now=now)
     record_audit(
         actor=by,
         action="blackout.create",
