@@ -26,6 +26,7 @@ def staff_client(client, staff_2fa):
 
 
 def add_rows(resource, n, staff):
+    already = UsageLog.objects.count()  # each booking on a day of its own
     for i in range(n):
         kind = ClearanceKindFactory(code=f"kind-{resource.pk}-{i}-{n}")
         ResourceFactory(required_clearance=kind)
@@ -42,7 +43,7 @@ def add_rows(resource, n, staff):
         booking = BookingFactory(
             resource=resource,
             owner=UserFactory(role="student"),
-            starts_at=at(-3 - i, 9),
+            starts_at=at(-3 - already - i, 9),
             status=BookingStatus.COMPLETED,
         )
         log = UsageLog.objects.create(booking=booking, recorded_by=staff, summary="ok")
