@@ -66,3 +66,38 @@ def test_a_first_feed_reset_twice_at_once_makes_one_feed():
 
     assert all(isinstance(r, CalendarFeed) for r in results), results
     assert CalendarFeed.objects.filter(owner=person).count() == 1
+
+
+@pytest.mark.parametrize("whole_centre", [False, True])
+def test_a_blackout_and_bookings_inside_it_at_once_leave_no_live_booking_inside(whole_centre):
+    """Either a booking is saved first and the blackout cancels it, or the booking is
+    refused for the blackout; never a live booking inside a blackout."""
+    from datetime import timedelta
+
+    from training.models import LIVE_STATES, Booking
+    from training.services import blackouts, bookings
+
+    staff = enable_totp(UserFactory(role=Role.CENTRE_STAFF))
+    resource = ResourceFactory()
+    starts = [at(2, 9) + timedelta(minutes=30 * i) for i in range(6)]
+    persons = [UserFactory(role=Role.STUDENT) for _ in starts]
+    calls = [
+        lambda p=p, s=s: bookings.book(
+            resource=resource, by=p, starts_at=s, ends_at=s + timedelta(minutes=30),
+            purpose=Purpose.RESEARCH,
+        )
+        for p, s in zip(persons, starts, strict=True)
+    ]  # fmt: skip
+    calls.insert(
+        3,
+        lambda: blackouts.create_blackout(
+            resource=None if whole_centre else resource,
+            starts_at=at(2, 9), ends_at=at(2, 12), reason="maintenance", by=staff,
+        ),
+    )  # fmt: skip
+
+    results = at_once(calls)
+
+    assert not [r for r in results if isinstance(r, Exception) and not hasattr(r, "code")]
+    live = Booking.objects.filter(resource=resource, status__in=LIVE_STATES)
+    assert list(live) == []

@@ -14,7 +14,7 @@ from notifications.services import notify
 from toolkit.audit import record_audit
 
 from ..exceptions import LabError, NotAllowed
-from ..models import LIVE_STATES, Blackout, Booking, BookingStatus
+from ..models import LIVE_STATES, Blackout, Booking, BookingStatus, Resource
 from .waiting import offer_freed_time
 
 NOTIFICATION_KIND = "booking_cancelled_blackout"
@@ -52,6 +52,12 @@ def create_blackout(*, resource, starts_at, ends_at, reason, by, note=""):
     _require_staff(by)
     if ends_at <= starts_at:
         raise LabError(_("The end must come after the start."))
+    # The resources' rows, locked as booking locks them: a booking being made now is
+    # either saved first (and cancelled below) or checked after this blackout exists.
+    closed = Resource.objects.select_for_update(of=("self",)).order_by("pk")
+    if resource is not None:
+        closed = closed.filter(pk=resource.pk)
+    list(closed.values_list("pk", flat=True))
     blackout = Blackout.objects.create(
         resource=resource,
         starts_at=starts_at,
