@@ -85,7 +85,11 @@ class ResourceForm(forms.ModelForm):
             self.fields[name].validators.append(MinValueValidator(1))
             self.fields[name].widget.attrs["min"] = "1"
         # Far enough for any rule; further, "now + that" leaves the calendar and booking fails.
-        for name, most in (("earliest_hours", 24 * 366), ("latest_days", 3660)):
+        for name, most in (
+            ("earliest_hours", 24 * 366),
+            ("latest_days", 3660),
+            ("clearance_lapse_days", 3660),
+        ):
             self.fields[name].validators.append(MaxValueValidator(most))
             self.fields[name].widget.attrs["max"] = str(most)
         self.fields["status"].help_text = _(

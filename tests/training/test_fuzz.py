@@ -107,7 +107,13 @@ def test_the_staff_booking_list_refuses_a_date_out_of_range(staff_client, day):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("latest_days", "2147483647"), ("earliest_hours", "2147483647"), ("latest_days", "100000")],
+    [
+        ("latest_days", "2147483647"),
+        ("earliest_hours", "2147483647"),
+        ("latest_days", "100000"),
+        ("clearance_lapse_days", "2147483647"),
+        ("clearance_lapse_days", "1000000"),
+    ],
 )
 def test_a_resource_cannot_look_so_far_ahead_that_booking_breaks(staff_client, field, value):
     from tests.training.test_staff_resources import resource_data
