@@ -83,7 +83,8 @@ def entrepreneur_context(user):
     applications = list(applications_of(user)[:5])
     open_intakes = list(Intake.objects.open().select_related("programme").order_by("closes_at")[:5])
     return {
-        "lab_bookings": upcoming_bookings(user),
+        # Entrepreneurs may hold clearances (prototypes on a kiln): shown like a student's.
+        **lab_context(user),
         "enterprises": enterprises,
         "products": products,
         "applications": applications,

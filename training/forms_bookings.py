@@ -103,11 +103,11 @@ class BookingForm(forms.Form):
         for key, field in (("start", "start"), ("end", "end")):
             try:
                 moment = datetime.fromisoformat(query.get(key, ""))
-            except ValueError:
+                if timezone.is_naive(moment):
+                    moment = timezone.make_aware(moment)
+                moment = timezone.localtime(moment)
+            except (ValueError, OverflowError):
                 continue
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
-            moment = timezone.localtime(moment)
             initial[field] = moment.time().replace(second=0, microsecond=0)
             if field == "start":
                 initial["day"] = moment.date()

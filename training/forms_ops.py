@@ -78,6 +78,11 @@ class BookingFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day and not 1900 < day.year < 2200:
+                # Local midnight of year 1 has no UTC time to compare with.
+                self.add_error(name, self.fields[name].error_messages["invalid"])
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("The end date is before the start date."))

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django import forms
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +84,14 @@ class ResourceForm(forms.ModelForm):
         for name in ("slot_minutes", "min_minutes", "max_minutes"):
             self.fields[name].validators.append(MinValueValidator(1))
             self.fields[name].widget.attrs["min"] = "1"
+        # Far enough for any rule; further, "now + that" leaves the calendar and booking fails.
+        for name, most in (
+            ("earliest_hours", 24 * 366),
+            ("latest_days", 3660),
+            ("clearance_lapse_days", 3660),
+        ):
+            self.fields[name].validators.append(MaxValueValidator(most))
+            self.fields[name].widget.attrs["max"] = str(most)
         self.fields["status"].help_text = _(
             "Under maintenance stops new bookings only; to cancel bookings already made, "
             "add a blackout."

@@ -141,6 +141,9 @@ def _chosen_week(value):
         day = date.fromisoformat((value or "").strip())
     except ValueError:
         day = timezone.localdate()
+    if not 1900 < day.year < 2200:
+        # The weeks around it, and local midnights near year 1 or 9999, do not exist.
+        day = timezone.localdate()
     return calendar.week_start(day)
 
 

@@ -73,9 +73,12 @@ def page_of(request, queryset):
 
 
 def back_to(request, default):
-    """The safe `next` the form came from, or `default` (a URL name)."""
+    """The safe `next` the form came from, or `default` (a URL name).
+
+    Only a path on this site: a bare word would be taken by `redirect` for a URL name.
+    """
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url

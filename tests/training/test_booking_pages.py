@@ -19,7 +19,7 @@ from tests.factories import (
     UserFactory,
     at,
 )
-from toolkit.thaidates import format_date_input
+from toolkit.thaidates import format_date, format_date_input
 from training.models import (
     Booking,
     BookingStatus,
@@ -617,3 +617,24 @@ def test_resources_bookable_by_a_role(db):
     assert set(Resource.objects.bookable_by_role("faculty")) == {both, faculty_only}
     assert not Resource.objects.bookable_by_role("officer").exists()
     assert Resource.objects.bookable_by_role("centre_staff").count() == 2
+
+
+def test_the_entrepreneur_home_shows_the_clearances_they_hold_with_their_expiry(client, owner):
+    """Entrepreneurs book kilns for prototypes and may hold clearances; the issue says the
+    holder sees them with their expiry on their home page."""
+    from tests.factories import ClearanceFactory, ClearanceKindFactory
+
+    kind = ClearanceKindFactory(name_th="การใช้เตาเผาไฟฟ้า")
+    clearance = ClearanceFactory(holder=owner, kind=kind)
+    client.force_login(owner)
+    response = client.get(reverse("home"))
+    assert response.context["clearances"] == [clearance]
+    page = response.content.decode()
+    assert "การใช้เตาเผาไฟฟ้า" in page
+    assert format_date(clearance.valid_until) in page
+
+
+def test_an_entrepreneur_without_clearances_sees_no_empty_clearance_card(client, owner):
+    client.force_login(owner)
+    response = client.get(reverse("home"))
+    assert 'id="home-clearance-list"' not in response.content.decode()

@@ -340,3 +340,46 @@ def test_a_booking_notice_whose_booking_is_gone_still_renders(student, kind):
     Booking.objects.filter(pk=booking.pk).delete()
     notification.refresh_from_db()
     assert render_summary(notification) == ""
+
+
+def test_an_expired_request_offers_the_rest_of_its_time_to_the_first_waiting(student, faculty):
+    """Its docstring says so: the part of an expired request still ahead is freed and held."""
+    kiln = ResourceFactory(needs_approval=True)
+    request = bookings.book(
+        resource=kiln, by=student, starts_at=at(2, 9), ends_at=at(2, 12), purpose=Purpose.RESEARCH
+    )
+    waiting.watch(
+        resource=kiln, by=faculty, starts_at=at(2, 10), ends_at=at(2, 11), purpose=Purpose.RESEARCH
+    )
+
+    assert bookings.expire_requests(now=at(2, 9, 1)) == 1
+
+    request.refresh_from_db()
+    assert request.status == S.EXPIRED
+    held = Booking.objects.get(owner=faculty)
+    assert held.status == S.HELD
+    assert held.hold_expires_at <= at(2, 10)
+    assert kinds(faculty) == ["booking_held"]
+
+
+def test_a_booking_cancelled_by_a_blackout_offers_its_time_outside_it(student, faculty, staff_2fa):
+    """A blackout over the first hour of a booking cancels it; the hours after are free again."""
+    from training.services import blackouts
+
+    kiln = ResourceFactory()
+    taken = bookings.book(
+        resource=kiln, by=student, starts_at=at(2, 9), ends_at=at(2, 12), purpose=Purpose.RESEARCH
+    )
+    waiting.watch(
+        resource=kiln, by=faculty, starts_at=at(2, 11), ends_at=at(2, 12), purpose=Purpose.RESEARCH
+    )
+
+    blackouts.create_blackout(
+        resource=kiln, starts_at=at(2, 9), ends_at=at(2, 10), reason="maintenance", by=staff_2fa
+    )
+
+    taken.refresh_from_db()
+    assert taken.status == S.CANCELLED
+    held = Booking.objects.get(owner=faculty)
+    assert held.status == S.HELD
+    assert "booking_held" in kinds(faculty)

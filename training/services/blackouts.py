@@ -14,7 +14,8 @@ from notifications.services import notify
 from toolkit.audit import record_audit
 
 from ..exceptions import LabError, NotAllowed
-from ..models import LIVE_STATES, Blackout, Booking, BookingStatus
+from ..models import LIVE_STATES, Blackout, Booking, BookingStatus, Resource
+from .waiting import offer_freed_time
 
 NOTIFICATION_KIND = "booking_cancelled_blackout"
 
@@ -51,6 +52,12 @@ def create_blackout(*, resource, starts_at, ends_at, reason, by, note=""):
     _require_staff(by)
     if ends_at <= starts_at:
         raise LabError(_("The end must come after the start."))
+    # The resources' rows, locked as booking locks them: a booking being made now is
+    # either saved first (and cancelled below) or checked after this blackout exists.
+    closed = Resource.objects.select_for_update(of=("self",)).order_by("pk")
+    if resource is not None:
+        closed = closed.filter(pk=resource.pk)
+    list(closed.values_list("pk", flat=True))
     blackout = Blackout.objects.create(
         resource=resource,
         starts_at=starts_at,
@@ -74,6 +81,8 @@ def create_blackout(*, resource, starts_at, ends_at, reason, by, note=""):
             url=booking.get_absolute_url(),
             context={"blackout": blackout},
         )
+        # Its time outside the blackout (and a hold's place in line) passes on.
+        offer_freed_time(booking, now=now)
     record_audit(
         actor=by,
         action="blackout.create",

@@ -623,11 +623,11 @@ def _require_staff(by):
         raise NotAllowed()
 
 
-def _freed(booking):
+def _freed(booking, now=None):
     """A live booking stopped holding its time: offer it to the first person waiting."""
     from .waiting import offer_freed_time
 
-    offer_freed_time(booking)
+    offer_freed_time(booking, now=now)
 
 
 def _notify_owner(booking, kind, **context):
@@ -818,4 +818,5 @@ def expire_requests(now=None):
             booking.save()
             expired += 1
             _notify_owner(booking, "booking_expired")
+            _freed(booking, now)
     return expired

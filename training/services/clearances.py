@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -13,6 +14,11 @@ from toolkit.audit import record_audit
 
 from ..exceptions import LabError, NotAllowed
 from ..models import Clearance, Resource
+
+
+def _lock_person(person):
+    """Lock the person's row: their one-of-a-kind rows are written one request at a time."""
+    get_user_model().objects.select_for_update().filter(pk=person.pk).first()
 
 
 def _require(by):
@@ -30,6 +36,9 @@ def grant(*, holder, kind, valid_until, by, note="", audited=True):
     _require(by)
     if valid_until < timezone.localdate():
         raise LabError(_("The clearance must be valid until today or later."))
+    # The holder's row, locked: two grants at once find no clearance to lock, and both
+    # would create one.
+    _lock_person(holder)
     clearance = (
         Clearance.objects.select_for_update().not_revoked().filter(holder=holder, kind=kind).first()
     )

@@ -12,6 +12,7 @@ from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -71,6 +72,8 @@ def personal_feed(*, user):
 @transaction.atomic
 def reset_personal_feed(*, user):
     """A new secret address for the person's feed; the old one stops working."""
+    # The person's row, locked: two first resets at once would both create a feed.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     feed = CalendarFeed.objects.select_for_update().filter(owner=user).first()
     if feed is None:
         return CalendarFeed.objects.create(owner=user, token=new_token())

@@ -32,6 +32,9 @@ TAKEN = {
 def watch(*, resource, by, starts_at, ends_at, purpose, description="", product=None):
     """Ask to be told when [starts_at, ends_at) frees; only for a slot taken by others."""
     booking_services._check_purpose(purpose, product, by)
+    # The resource's row, locked as booking does: the same watch sent twice at once is
+    # looked for by the second only after the first is saved.
+    resource = booking_services._lock_resource(resource.pk)
     found = booking_services.refusals(
         resource=resource, person=by, starts_at=starts_at, ends_at=ends_at
     )
