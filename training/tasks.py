@@ -32,3 +32,11 @@ def remind_tomorrow():
 @shared_task(acks_late=True)
 def remind_lapsing_clearances():
     return clearances.remind_lapsing()
+
+
+@shared_task(acks_late=True)
+def build_certificates(run_id):
+    """Print the missing PDFs of a closed run and tell their holders (queued by close_run)."""
+    from .services import certificates
+
+    return certificates.build_pdfs(run_id)
