@@ -8,6 +8,8 @@ WeasyPrint needs Pango from the system, so it is imported only here, only when a
 built: the web process never needs it, only the worker that builds certificates does.
 """
 
+import atexit
+import threading
 from pathlib import Path
 
 import segno
@@ -64,14 +66,39 @@ def certificate_css():
     return render_to_string("certificates/certificate.css", {"font_dir": FONT_DIR.as_uri()})
 
 
+# Loading the fonts (unpacking WOFF2) takes most of a certificate's time: a process loads
+# them once and prints one certificate at a time (Pango is not safe across threads).
+_printing = threading.Lock()
+_style = None
+
+
+def _stylesheet():
+    """(font configuration, stylesheet), made once per process; call under _printing."""
+    global _style
+    if _style is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        # @font-face rules are honoured only through a font configuration given to both
+        # the stylesheet and write_pdf.
+        fonts = FontConfiguration()
+        _style = fonts, CSS(string=certificate_css(), font_config=fonts)
+        # Let go of the fonts while the interpreter can still clean up their temporary files.
+        atexit.register(_forget_style)
+    return _style
+
+
+def _forget_style():
+    global _style
+    _style = None
+
+
 def render_pdf(certificate, language=None):
     """The certificate printed as PDF bytes."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
     html, _language = certificate_html(certificate, language)
-    # @font-face rules are honoured only through a font configuration shared by both calls.
-    fonts = FontConfiguration()
-    stylesheet = CSS(string=certificate_css(), font_config=fonts)
-    document = HTML(string=html, base_url=str(settings.BASE_DIR))
-    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    with _printing:
+        fonts, stylesheet = _stylesheet()
+        document = HTML(string=html, base_url=str(settings.BASE_DIR))
+        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
