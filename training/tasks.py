@@ -5,6 +5,7 @@ re-reads and locks what it changes, so two workers running one task at once do n
 """
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from .services import bookings, clearances, reminders, waiting
 
@@ -34,7 +35,13 @@ def remind_lapsing_clearances():
     return clearances.remind_lapsing()
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=6,
+)
 def build_certificates(run_id):
     """Print the missing PDFs of a closed run and tell their holders (queued by close_run)."""
     from .services import certificates
