@@ -512,3 +512,19 @@ def test_verify_pages_need_no_sign_in(client, certificate):
         ("training:certificate_verify_json", [certificate.code]),
     ):
         assert client.get(reverse(name, args=args)).status_code == 200
+
+
+def test_my_certificates_query_count_does_not_grow(
+    client, officer_2fa, holder, django_assert_max_num_queries
+):
+    closed_run(by=officer_2fa, completing=[holder], build=True)
+    client.force_login(holder)
+    url = reverse("training:my_certificates")
+    client.get(url)
+    with django_assert_max_num_queries(15) as few:
+        client.get(url)
+    for _ in range(4):
+        closed_run(by=officer_2fa, completing=[holder])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert len(page.context["certificates"]) == 5
