@@ -316,6 +316,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "notifications"},
     "reports.*": {"queue": "reports"},
+    # A run's certificate PDFs take a while (200 people); they wait with the reports.
+    "training.tasks.build_certificates": {"queue": "reports"},
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

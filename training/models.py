@@ -25,7 +25,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Role
 from entrepreneurs.models import BilingualName
-from products.models import Product
+from products.models import Product, private_storage
 from toolkit.capacity import Places
 from toolkit.thaisort import thai_order
 
@@ -1026,7 +1026,8 @@ class Certificate(models.Model):
     course_title_en = models.CharField(max_length=255, blank=True)
     hours = models.DecimalField(max_digits=5, decimal_places=1)
     instructor_names = models.CharField(max_length=500, blank=True)
-    pdf = models.FileField(upload_to=certificate_pdf_path, blank=True)
+    # Private: served only through the permission-checked certificate_pdf view.
+    pdf = models.FileField(upload_to=certificate_pdf_path, storage=private_storage, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -5,6 +5,7 @@ re-reads and locks what it changes, so two workers running one task at once do n
 """
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from .services import bookings, clearances, reminders, waiting
 
@@ -39,3 +40,17 @@ def remind_sessions_tomorrow():
     from .services import course_reminders
 
     return course_reminders.remind_sessions_tomorrow()
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, DatabaseError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def build_certificates(run_id):
+    """Print the missing PDFs of a closed run and tell their holders (queued by close_run)."""
+    from .services import certificates
+
+    return certificates.build_pdfs(run_id)

@@ -37,6 +37,10 @@ PUBLIC_PAGES = {
     # in the address is the key (tests/training/test_feeds.py).
     "training:personal_feed",
     "training:resource_feed",
+    # Anyone holding a certificate's code may check it (tests/training/test_certificates.py).
+    "training:certificate_verify_form",
+    "training:certificate_verify",
+    "training:certificate_verify_json",
 }
 # Not ours: allauth's sign-in pages, the admin (tested below) and media in DEBUG.
 FOREIGN_MODULES = ("allauth.", "django.views.static")
