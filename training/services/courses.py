@@ -249,9 +249,18 @@ def _next_serial(year):
     return (last or 0) + 1
 
 
-def _issue(enrolment, *, now, by):
+def _instructor_names(run):
+    instructors = list(run.instructors.all()) or list(run.course.instructors.all())
+    return ", ".join(i.full_name for i in instructors)
+
+
+def _issue(enrolment, *, now, by, instructor_names=None, grants=None):
+    """One certificate and its clearances; a run's close passes what is the same for all."""
     run, course, person = enrolment.run, enrolment.run.course, enrolment.person
-    instructors = list(run.instructors.all()) or list(course.instructors.all())
+    if instructor_names is None:
+        instructor_names = _instructor_names(run)
+    if grants is None:
+        grants = list(course.course_clearances.select_related("kind"))
     year = fiscal_year(now)
     for _attempt in range(5):
         try:
@@ -267,14 +276,14 @@ def _issue(enrolment, *, now, by):
                     course_title_th=course.title_th,
                     course_title_en=course.title_en,
                     hours=course.hours,
-                    instructor_names=", ".join(i.full_name for i in instructors),
+                    instructor_names=instructor_names,
                 )
             break
         except IntegrityError:
             continue
     else:
         raise LabError(_("A certificate number could not be given; please try again."))
-    for grant in course.course_clearances.select_related("kind"):
+    for grant in grants:
         grant_for_certificate(
             certificate, grant.kind, now.date() + timedelta(days=grant.valid_days)
         )
@@ -318,6 +327,9 @@ def close_run(*, run, by, now=None):
         raise TransitionRefused(_("This run is closed already."))
     required = Decimal(run.course.attendance_required)
     shares = shares_of(run)
+    # The same for every certificate of the run: read once, not once per person.
+    names = _instructor_names(run)
+    grants = list(run.course.course_clearances.select_related("kind"))
     completed, not_completed = [], []
     enrolments = (
         CourseEnrolment.objects.filter(pk__in=shares)
@@ -328,7 +340,7 @@ def close_run(*, run, by, now=None):
         if shares[enrolment.pk] >= required:
             enrolment.status = E.COMPLETED
             enrolment.save(update_fields=["status"])
-            _issue(enrolment, now=now, by=by)
+            _issue(enrolment, now=now, by=by, instructor_names=names, grants=grants)
             completed.append(enrolment)
         else:
             enrolment.status = E.NOT_COMPLETED
