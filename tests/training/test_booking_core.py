@@ -53,3 +53,17 @@ def test_the_database_refuses_an_overlap_the_service_did_not_see(student):
     # Not live: no objection.
     BookingFactory(resource=kiln, starts_at=at(2, 10, 30), ends_at=at(2, 12), status="cancelled")
     assert connection.vendor == "postgresql"
+
+
+def test_a_request_whose_time_has_begun_is_not_approved(staff_2fa, student):
+    from training.exceptions import TransitionRefused
+
+    kiln = ResourceFactory(needs_approval=True)
+    started = BookingFactory(
+        resource=kiln, owner=student, starts_at=at(0, 0), ends_at=at(0, 1), status="requested"
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        bookings.approve(booking=started, by=staff_2fa)
+    assert "can no longer be approved" in str(refused.value.message)
+    started.refresh_from_db()
+    assert started.status == BookingStatus.REQUESTED

@@ -641,6 +641,11 @@ def approve(*, booking, by, note=""):
     booking = _lock_booking(booking.pk)
     if booking.status != S.REQUESTED:
         raise TransitionRefused()
+    if booking.starts_at <= timezone.now():
+        # Undecided at its start, a request expires (expire_requests); it is not approved late.
+        raise TransitionRefused(
+            _("This request's time has begun, so it can no longer be approved.")
+        )
     _lock_resource(booking.resource_id)
     overlap = overlap_refusal(
         booking.resource, booking.starts_at, booking.ends_at, exclude=booking.pk
