@@ -64,6 +64,6 @@ def test_a_request_whose_time_has_begun_is_not_approved(staff_2fa, student):
     )
     with pytest.raises(TransitionRefused) as refused:
         bookings.approve(booking=started, by=staff_2fa)
-    assert "can no longer be approved" in str(refused.value.message)
+    assert "อนุมัติไม่ได้อีก" in str(refused.value.message)
     started.refresh_from_db()
     assert started.status == BookingStatus.REQUESTED
