@@ -72,12 +72,27 @@ _printing = threading.Lock()
 _style = None
 
 
+def _keep_pillow_strict():
+    """Undo what importing WeasyPrint does to the whole process.
+
+    weasyprint.images sets Pillow's global ImageFile.LOAD_TRUNCATED_IMAGES = True when it
+    is imported; left so, every later photo upload in the process (products, resources)
+    would accept a truncated file that products.images refuses. Certificates embed no
+    raster images, so they need none of it.
+    """
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
 def _stylesheet():
     """(font configuration, stylesheet), made once per process; call under _printing."""
     global _style
     if _style is None:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
+
+        _keep_pillow_strict()
 
         # @font-face rules are honoured only through a font configuration given to both
         # the stylesheet and write_pdf.
@@ -97,6 +112,7 @@ def render_pdf(certificate, language=None):
     """The certificate printed as PDF bytes."""
     from weasyprint import HTML
 
+    _keep_pillow_strict()
     html, _language = certificate_html(certificate, language)
     with _printing:
         fonts, stylesheet = _stylesheet()

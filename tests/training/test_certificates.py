@@ -124,6 +124,18 @@ def test_pdf_uses_the_sarabun_font(certificate):
     assert names and all("Sarabun" in name for name in names), names
 
 
+def test_printing_leaves_photo_uploads_strict_about_truncated_files(certificate):
+    """Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process."""
+    from django.core.exceptions import ValidationError
+
+    from products.images import validate_photo
+    from tests.products.test_photos import truncated_jpeg
+
+    assert certificate.pdf  # printed in this process
+    with pytest.raises(ValidationError):
+        validate_photo(truncated_jpeg())
+
+
 def test_qr_code_is_vector_and_encodes_the_verify_url(certificate):
     url = settings.SITE_URL + reverse("training:certificate_verify", args=[certificate.code])
     assert printing.verify_url(certificate.code) == url
