@@ -43,6 +43,22 @@ class InstructorField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name or obj.email} ({obj.get_role_display()})"
 
+    def _check_values(self, value):
+        # An id beyond any key's range is no one: refused as an unknown choice, where the
+        # database would fail on it (SQLite overflows, PostgreSQL rejects the bigint).
+        for pk in value:
+            try:
+                in_range = abs(int(str(pk).strip())) < 2**63
+            except (TypeError, ValueError):
+                in_range = True  # left to the field's own "not a valid value" message
+            if not in_range:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
 
 class CourseForm(forms.ModelForm):
     audience = forms.MultipleChoiceField(
