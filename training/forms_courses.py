@@ -1,6 +1,6 @@
 """Forms of the course manager's pages: courses with the clearances they grant, runs, sessions."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -20,7 +20,12 @@ INSTRUCTOR_ROLES = (Role.FACULTY, Role.OFFICER)
 
 
 def _combine(day, at):
-    return timezone.make_aware(datetime.combine(day, at))
+    moment = timezone.make_aware(datetime.combine(day, at))
+    try:
+        moment.astimezone(UTC)  # stored in UTC: 1/1/1 00:00 in Bangkok is before year 1
+    except OverflowError:
+        raise forms.ValidationError(BEDateField.default_error_messages["invalid"]) from None
+    return moment
 
 
 def _local(moment):

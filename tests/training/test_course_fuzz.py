@@ -162,3 +162,31 @@ def test_an_instructor_id_beyond_any_key_is_refused_not_a_500(officer_2fa, pk):
     )
     assert response.status_code in (200, 400)
     assert "instructors" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "01/01/0001"])
+def test_a_run_or_session_at_the_first_moment_of_year_1_is_refused_not_a_500(world, day):
+    client = client_for(world["people"]["officer"])
+    run = world["run"]
+    sessions = run.sessions.count()
+    response = client.post(
+        reverse("training:session_create", args=[run.pk]),
+        {"date": day, "start": "00:00", "end": "03:00", "place": "ห้อง 201"},
+    )
+    assert response.status_code in (200, 400)
+    assert run.sessions.count() == sessions
+    response = client.post(
+        reverse("training:run_edit", args=[run.pk]),
+        {
+            "name": "รุ่นที่ 1",
+            "capacity": "5",
+            "status": "open",
+            "opens_date": day,
+            "opens_time": "00:00",
+            "closes_date": "31/12/2569",
+            "closes_time": "23:59",
+        },
+    )
+    assert response.status_code in (200, 400)
+    run.refresh_from_db()
+    assert run.enrol_opens_at.year > 1
