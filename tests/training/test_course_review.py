@@ -5,10 +5,20 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
+from tests.conftest import sign_in
 from tests.factories import UserFactory
 from tests.training.factories_certificates import attend, open_run
-from training.models import Certificate, Clearance
+from training.models import (
+    Certificate,
+    Clearance,
+    CourseEnrolment,
+    CourseEnrolmentStatus,
+    RunStatus,
+)
 from training.services import courses
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +35,52 @@ def test_a_clearance_granted_just_after_local_midnight_counts_from_the_local_day
     certificate = Certificate.objects.get(holder=student)
     clearance = Clearance.objects.get(certificate=certificate)
     assert clearance.valid_until == date(2026, 12, 8) + timedelta(days=365)
+
+
+def _run_data(run, **changes):
+    local = timezone.localtime
+    data = {
+        "name": run.name,
+        "capacity": str(run.capacity),
+        "status": run.status,
+        "opens_date": local(run.enrol_opens_at).strftime("%d/%m/%Y"),
+        "opens_time": local(run.enrol_opens_at).strftime("%H:%M"),
+        "closes_date": local(run.enrol_closes_at).strftime("%d/%m/%Y"),
+        "closes_time": local(run.enrol_closes_at).strftime("%H:%M"),
+    }
+    return {**data, **changes}
+
+
+def test_a_run_is_not_closed_by_editing_it_which_would_issue_no_certificate(officer_2fa):
+    run = open_run()
+    student = UserFactory(role="student")
+    attend(run, [student], by=officer_2fa)
+    client = sign_in(Client(), officer_2fa)
+    response = client.post(
+        reverse("training:run_edit", args=[run.pk]), _run_data(run, status=RunStatus.CLOSED)
+    )
+    assert response.status_code == 200
+    run.refresh_from_db()
+    assert run.status == RunStatus.OPEN
+    # Closing through its page still issues the certificate.
+    with mock.patch("training.tasks.build_certificates.delay"):
+        courses.close_run(run=run, by=officer_2fa)
+    assert Certificate.objects.filter(holder=student).exists()
+
+
+def test_more_places_on_a_run_go_to_its_waitlist_in_order(officer_2fa):
+    run = open_run(capacity=1)
+    first, second, third = (UserFactory(role="student") for _ in range(3))
+    for person in (first, second, third):
+        courses.enrol(run=run, person=person)
+    client = sign_in(Client(), officer_2fa)
+    response = client.post(
+        reverse("training:run_edit", args=[run.pk]), _run_data(run, capacity="2")
+    )
+    assert response.status_code == 302
+    statuses = dict(CourseEnrolment.objects.filter(run=run).values_list("person", "status"))
+    assert statuses == {
+        first.pk: CourseEnrolmentStatus.ENROLLED,
+        second.pk: CourseEnrolmentStatus.ENROLLED,
+        third.pk: CourseEnrolmentStatus.WAITLISTED,
+    }
