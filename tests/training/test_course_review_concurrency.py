@@ -8,7 +8,7 @@ from django.db import connection
 from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.training.factories_certificates import attend, open_run
-from training.models import Certificate, Clearance
+from training.models import Certificate, Clearance, CourseEnrolment
 from training.services import courses
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,3 +53,13 @@ def test_two_runs_closed_at_once_give_unique_serials(officer_2fa):
     assert len(serials) == 6
     assert len(set(serials)) == 6
     assert sorted(s for _y, s in serials) == list(range(1, 7))
+
+
+def test_one_person_enrolling_twice_at_once_is_enrolled_once():
+    run = open_run(capacity=5)
+    student = UserFactory(role="student")
+
+    results = at_once([lambda: courses.enrol(run=run, person=student)] * 2)
+
+    assert sum(isinstance(r, CourseEnrolment) for r in results) == 1, results
+    assert CourseEnrolment.objects.filter(run=run, person=student).count() == 1
