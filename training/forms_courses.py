@@ -15,6 +15,9 @@ from toolkit.widgets import FilterableCheckboxSelectMultiple
 from .forms_staff import time_input
 from .models import Audience, Course, CourseClearance, CourseRun, CourseSession, Resource
 
+# The longest validity a course may grant with its clearance (a hundred years).
+MAX_VALID_DAYS = 36525
+
 # Who may teach: faculty and officers.
 INSTRUCTOR_ROLES = (Role.FACULTY, Role.OFFICER)
 
@@ -121,6 +124,9 @@ class CourseClearanceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["valid_days"].validators.append(MinValueValidator(1))
         self.fields["valid_days"].widget.attrs["min"] = "1"
+        # A hundred years at most: closing the run adds these days to today's date.
+        self.fields["valid_days"].validators.append(MaxValueValidator(MAX_VALID_DAYS))
+        self.fields["valid_days"].widget.attrs["max"] = str(MAX_VALID_DAYS)
 
 
 class BaseCourseClearanceFormSet(forms.BaseInlineFormSet):

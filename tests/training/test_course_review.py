@@ -15,6 +15,7 @@ from tests.training.factories_certificates import attend, open_run
 from training.models import (
     Certificate,
     Clearance,
+    CourseClearance,
     CourseEnrolment,
     CourseEnrolmentStatus,
     RunStatus,
@@ -84,3 +85,18 @@ def test_more_places_on_a_run_go_to_its_waitlist_in_order(officer_2fa):
         second.pk: CourseEnrolmentStatus.ENROLLED,
         third.pk: CourseEnrolmentStatus.WAITLISTED,
     }
+
+
+@pytest.mark.parametrize("days", ["3000000", "2147483647"])
+def test_a_clearance_valid_beyond_the_calendar_is_refused_not_a_500_at_closing(officer_2fa, days):
+    from tests.factories import ClearanceKindFactory
+    from tests.training.test_courses_manage import course_data, management
+
+    kind = ClearanceKindFactory()
+    data = course_data()
+    data.update(management("grants", total=1))
+    data.update({"grants-0-kind": str(kind.pk), "grants-0-valid_days": days})
+    client = sign_in(Client(), officer_2fa)
+    response = client.post(reverse("training:course_create"), data)
+    assert response.status_code == 200
+    assert not CourseClearance.objects.exists()
