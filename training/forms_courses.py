@@ -1,6 +1,6 @@
 """Forms of the course manager's pages: courses with the clearances they grant, runs, sessions."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -15,12 +15,20 @@ from toolkit.widgets import FilterableCheckboxSelectMultiple
 from .forms_staff import time_input
 from .models import Audience, Course, CourseClearance, CourseRun, CourseSession, Resource
 
+# The longest validity a course may grant with its clearance (a hundred years).
+MAX_VALID_DAYS = 36525
+
 # Who may teach: faculty and officers.
 INSTRUCTOR_ROLES = (Role.FACULTY, Role.OFFICER)
 
 
 def _combine(day, at):
-    return timezone.make_aware(datetime.combine(day, at))
+    moment = timezone.make_aware(datetime.combine(day, at))
+    try:
+        moment.astimezone(UTC)  # stored in UTC: 1/1/1 00:00 in Bangkok is before year 1
+    except OverflowError:
+        raise forms.ValidationError(BEDateField.default_error_messages["invalid"]) from None
+    return moment
 
 
 def _local(moment):
@@ -42,6 +50,22 @@ class InstructorField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return f"{obj.full_name or obj.email} ({obj.get_role_display()})"
+
+    def _check_values(self, value):
+        # An id beyond any key's range is no one: refused as an unknown choice, where the
+        # database would fail on it (SQLite overflows, PostgreSQL rejects the bigint).
+        for pk in value:
+            try:
+                in_range = abs(int(str(pk).strip())) < 2**63
+            except (TypeError, ValueError):
+                in_range = True  # left to the field's own "not a valid value" message
+            if not in_range:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
 
 class CourseForm(forms.ModelForm):
@@ -100,6 +124,9 @@ class CourseClearanceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["valid_days"].validators.append(MinValueValidator(1))
         self.fields["valid_days"].widget.attrs["min"] = "1"
+        # A hundred years at most: closing the run adds these days to today's date.
+        self.fields["valid_days"].validators.append(MaxValueValidator(MAX_VALID_DAYS))
+        self.fields["valid_days"].widget.attrs["max"] = str(MAX_VALID_DAYS)
 
 
 class BaseCourseClearanceFormSet(forms.BaseInlineFormSet):

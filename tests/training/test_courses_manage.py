@@ -303,11 +303,11 @@ def test_enrolment_must_close_after_it_opens(faculty_client):
 def test_edit_a_run(faculty_client):
     run = CourseRunFactory()
     response = faculty_client.post(
-        reverse("training:run_edit", args=[run.pk]), run_data(capacity="3", status="closed")
+        reverse("training:run_edit", args=[run.pk]), run_data(capacity="3", status="cancelled")
     )
     assert response.status_code == 302
     run.refresh_from_db()
-    assert (run.capacity, run.status) == (3, "closed")
+    assert (run.capacity, run.status) == (3, "cancelled")
 
 
 # --- Sessions -------------------------------------------------------------------------

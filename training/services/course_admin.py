@@ -15,6 +15,7 @@ from toolkit.audit import record_audit
 
 from ..exceptions import BookingRefused, NotAllowed
 from ..models import (
+    COURSE_PLACES,
     LIVE_STATES,
     Audience,
     Booking,
@@ -24,9 +25,10 @@ from ..models import (
     CourseSession,
     Purpose,
     ResourceStatus,
+    RunStatus,
 )
 from . import bookings
-from .courses import may_manage
+from .courses import may_manage, promote
 
 
 def _require_manager(by, run=None):
@@ -81,8 +83,21 @@ def save_run(*, run, by, instructors):
     if run.enrol_closes_at <= run.enrol_opens_at:
         raise ValidationError(_("Enrolment must close after it opens."))
     created = run.pk is None
+    if not created:
+        # Under the run's lock, like enrolling: the places are counted against the new capacity.
+        before = COURSE_PLACES.lock(run.pk)
+        if before.status != run.status and RunStatus.CLOSED in (before.status, run.status):
+            raise ValidationError(
+                _("A run is closed on its closing page, which issues the certificates.")
+            )
+    elif run.status == RunStatus.CLOSED:
+        raise ValidationError(
+            _("A run is closed on its closing page, which issues the certificates.")
+        )
     run.save()
     run.instructors.set(instructors)
+    if not created and run.status == RunStatus.OPEN:
+        promote(run)  # more places: the waitlist moves up, each person is told
     record_audit(
         actor=by,
         action="course_run.create" if created else "course_run.update",

@@ -285,7 +285,7 @@ def _issue(enrolment, *, now, by, instructor_names=None, grants=None):
         raise LabError(_("A certificate number could not be given; please try again."))
     for grant in grants:
         grant_for_certificate(
-            certificate, grant.kind, now.date() + timedelta(days=grant.valid_days)
+            certificate, grant.kind, timezone.localdate(now) + timedelta(days=grant.valid_days)
         )
     record_audit(
         actor=by, action="certificate.issue", target=certificate, number=certificate.number
