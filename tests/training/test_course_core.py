@@ -86,3 +86,14 @@ def test_closing_completes_issues_certificates_and_grants_clearances(student, of
     courses.revoke_certificate(certificate=certificate, by=officer_2fa, reason="ทุจริตการสอบ")
     clearance.refresh_from_db()
     assert clearance.revoked_at is not None
+
+
+@pytest.mark.parametrize("status", ["planned", "cancelled"])
+def test_a_run_never_taught_is_not_closed(student, officer_2fa, status):
+    run = make_run()
+    courses.enrol(run=run, person=student)
+    CourseRun.objects.filter(pk=run.pk).update(status=status)
+    run.refresh_from_db()
+    with pytest.raises(courses.TransitionRefused):
+        courses.close_run(run=run, by=officer_2fa)
+    assert not run.enrolments.filter(status=E.COMPLETED).exists()

@@ -325,6 +325,9 @@ def close_run(*, run, by, now=None):
     run = COURSE_PLACES.lock(run.pk, select_related=("course",))
     if run.status == RunStatus.CLOSED:
         raise TransitionRefused(_("This run is closed already."))
+    if run.status != RunStatus.OPEN:
+        # A planned or cancelled run was never taught: nobody completes it.
+        raise TransitionRefused(_("Only a run that is open or under way can be closed."))
     required = Decimal(run.course.attendance_required)
     shares = shares_of(run)
     # The same for every certificate of the run: read once, not once per person.
