@@ -47,3 +47,22 @@ def role_required(*roles):
 # Pages of any signed-in person about their own things (profile, inbox): an officer's
 # inbox speaks of applications and enterprises, so staff still need a 2FA session.
 signed_in_required = role_required()
+
+
+def permission_required(perm, *roles):
+    """role_required(*roles), then the permission `perm` (an app's rules) or 403.
+
+    For pages whose rule needs more than a role, e.g. centre staff who may run the lab.
+    """
+
+    def decorator(view):
+        @role_required(*roles)
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

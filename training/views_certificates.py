@@ -7,11 +7,9 @@ A PDF is served only to its holder, officers and the run's managers; others get 
 
 import re
 from decimal import Decimal
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -24,7 +22,7 @@ from products.files import serve_private
 from toolkit.confirm import FIELD as CONFIRM_FIELD
 from toolkit.confirm import VALUE as CONFIRM_VALUE
 from toolkit.confirm import is_confirmed
-from toolkit.decorators import role_required, signed_in_required
+from toolkit.decorators import permission_required, signed_in_required
 
 from .exceptions import LabError
 from .models import Certificate, CourseEnrolment, CourseRun, RunStatus
@@ -56,17 +54,8 @@ def may_see(user, certificate):
     return courses.may_manage(user, certificate.enrolment.run)
 
 
-def officers_only(view):
-    """Officers with the session's two-factor sign-in who may revoke certificates."""
-
-    @role_required(Role.OFFICER)
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("training.revoke_certificates"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Officers with the session's two-factor sign-in who may revoke certificates.
+officers_only = permission_required("training.revoke_certificates", Role.OFFICER)
 
 
 @signed_in_required

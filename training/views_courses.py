@@ -1,8 +1,6 @@
 """Course pages: the public list and details of courses and runs, and the managers' pages
 for courses, runs and sessions (officers with two-factor sign-in, and faculty)."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from toolkit.confirm import ask_to_confirm, is_confirmed
-from toolkit.decorators import role_required
+from toolkit.decorators import permission_required
 from toolkit.thaidates import format_datetime
 
 from .exceptions import LabError, NotAllowed
@@ -21,33 +19,15 @@ from .forms_courses import CourseForm, RunForm, SessionForm, clearance_formset
 from .models import Course, CourseClearance, CourseRun, CourseSession, RunStatus
 from .services import course_admin
 from .services.courses import may_manage
+from .views_common import form_error
 
 PAGE_SIZE = 20
 # Runs a visitor may still see on a course's page.
 SHOWN_RUN_STATES = (RunStatus.PLANNED, RunStatus.OPEN)
 
 
-def course_manager_required(view):
-    """Officers whose session passed two-factor sign-in, and faculty (training.manage_courses)."""
-
-    @role_required(Role.OFFICER, Role.FACULTY)
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("training.manage_courses"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _form_error(form, error):
-    """A service's refusal as an error on the form, never a 500."""
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message) from error
-    if isinstance(error, LabError):
-        form.add_error(None, error.message)
-    else:
-        form.add_error(None, error)
+# Officers whose session passed two-factor sign-in, and faculty.
+course_manager_required = permission_required("training.manage_courses", Role.OFFICER, Role.FACULTY)
 
 
 def _with_places_left(runs):
@@ -150,7 +130,7 @@ def _course_form(request, course):
                 removed_clearances=grants.removed(),
             )
         except (LabError, ValidationError) as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The course is saved."))
             return redirect("training:course_edit", saved.pk)
@@ -190,7 +170,7 @@ def _run_form(request, run):
                 instructors=form.cleaned_data["instructors"],
             )
         except (LabError, ValidationError) as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The run is saved."))
             return redirect("training:run_edit", saved.pk)
@@ -233,7 +213,7 @@ def _session_form(request, run, session=None):
             else:
                 course_admin.edit_session(session=session, **fields)
         except (LabError, ValidationError) as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The session is saved."))
             return redirect("training:run_edit", run.pk)

@@ -4,11 +4,9 @@ suspensions and clearances. Each page asks for `training.run_lab` (clearances:
 """
 
 from datetime import datetime, time, timedelta
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Min, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +21,7 @@ from accounts.models import Role
 from toolkit.confirm import FIELD as CONFIRM_FIELD
 from toolkit.confirm import VALUE as CONFIRM_VALUE
 from toolkit.confirm import ask_to_confirm, is_confirmed
-from toolkit.decorators import role_required
+from toolkit.decorators import permission_required
 from toolkit.thaidates import format_date, format_datetime
 
 from .exceptions import LabError
@@ -44,24 +42,9 @@ from .services import clearances as clearance_services
 PAGE_SIZE = 25
 
 
-def lab_staff(perm="training.run_lab"):
-    """Centre staff with the session's two-factor sign-in, holding `perm`; others get 403."""
-
-    def decorator(view):
-        @role_required(Role.CENTRE_STAFF)
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-run_lab = lab_staff("training.run_lab")
-manage_clearances = lab_staff("training.manage_clearances")
+# Centre staff with the session's two-factor sign-in, holding the permission.
+run_lab = permission_required("training.run_lab", Role.CENTRE_STAFF)
+manage_clearances = permission_required("training.manage_clearances", Role.CENTRE_STAFF)
 
 
 def staff_bookings():

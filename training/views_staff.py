@@ -1,10 +1,8 @@
 """Centre staff's pages: resources and their opening hours, clearance kinds, blackouts,
 maintenance records, and the usage log of a booking (which its owner may write too)."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -15,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from toolkit.confirm import ask_to_confirm, is_confirmed
-from toolkit.decorators import role_required
+from toolkit.decorators import permission_required, role_required
 from toolkit.thaidates import format_datetime
 from toolkit.thaisort import thai_order
 
-from .exceptions import LabError, NotAllowed
+from .exceptions import LabError
 from .forms_staff import (
     BlackoutForm,
     ClearanceKindForm,
@@ -31,33 +29,15 @@ from .forms_staff import (
 from .models import Blackout, Booking, ClearanceKind, OpeningHours, Resource, UsageLog
 from .services import blackouts as blackout_services
 from .services import resources as resource_services
+from .views_common import form_error
 
 PAGE_SIZE = 25
 RECENT_USAGE = 10
 RECENT_MAINTENANCE = 20
 
 
-def lab_staff_required(view):
-    """Centre staff whose session passed two-factor sign-in (training.run_lab)."""
-
-    @role_required(Role.CENTRE_STAFF)
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("training.run_lab"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _form_error(form, error):
-    """A service's refusal as an error on the form, never a 500."""
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message) from error
-    if isinstance(error, LabError):
-        form.add_error(None, error.message)
-    else:
-        form.add_error(None, error)
+# Centre staff whose session passed two-factor sign-in.
+lab_staff_required = permission_required("training.run_lab", Role.CENTRE_STAFF)
 
 
 # --- Resources ------------------------------------------------------------------------
@@ -84,7 +64,7 @@ def _resource_form(request, resource):
                 photo=form.photo_change(),
             )
         except (LabError, ValidationError) as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The resource is saved."))
             return redirect("training:staff_resource_detail", saved.pk)
@@ -149,7 +129,7 @@ def maintenance_create(request, pk):
                 resource=resource, by=request.user, **form.cleaned_data
             )
         except (LabError, ValidationError) as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The maintenance record is saved."))
             return redirect("training:staff_resource_detail", resource.pk)
@@ -176,7 +156,7 @@ def _clearance_kind_form(request, kind):
         try:
             resource_services.save_clearance_kind(kind=form.save(commit=False), by=request.user)
         except LabError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The clearance kind is saved."))
             return redirect("training:clearance_kind_list")
@@ -270,7 +250,7 @@ def blackout_create(request):
                 by=request.user,
             )
         except LabError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             if cancelled:
                 messages.success(
@@ -330,7 +310,7 @@ def usage_record(request, pk):
                 products=form.cleaned_data.get("products_fired") or (),
             )
         except (LabError, ValidationError) as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("The usage log is saved."))
             if request.user.has_perm("training.run_lab"):
