@@ -274,15 +274,7 @@ def refusals(*, resource, person, starts_at, ends_at, now=None, exclude=None, we
     found = []
 
     if resource.status == ResourceStatus.MAINTENANCE:
-        found.append(
-            Refusal(
-                Reason.MAINTENANCE,
-                format_lazy(
-                    _("{resource} is under maintenance and cannot be booked now."),
-                    resource=resource.name,
-                ),
-            )
-        )
+        found.append(maintenance_refusal(resource))
     if not staff and person.role not in resource.bookable_by:
         roles = resource.bookable_role_labels
         found.append(
@@ -471,6 +463,27 @@ def _lock_resource(resource_id):
     )
 
 
+def maintenance_refusal(resource):
+    return Refusal(
+        Reason.MAINTENANCE,
+        format_lazy(
+            _("{resource} is under maintenance and cannot be booked now."), resource=resource.name
+        ),
+    )
+
+
+def new_booking(resource, owner, starts_at, ends_at, **fields):
+    """An unsaved booking of [starts_at, ends_at), blocking the resource's cool-down after it."""
+    return Booking(
+        resource=resource,
+        owner=owner,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        blocked_until=ends_at + resource.cooldown,
+        **fields,
+    )
+
+
 def _insert(booking):
     """Save a new or changed booking; the exclusion constraint's verdict becomes a refusal."""
     try:
@@ -515,12 +528,11 @@ def book(
     found = refusals(resource=resource, person=by, starts_at=starts_at, ends_at=ends_at, now=now)
     if found:
         raise found[0].error()
-    booking = Booking(
-        resource=resource,
-        owner=by,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        blocked_until=ends_at + resource.cooldown,
+    booking = new_booking(
+        resource,
+        by,
+        starts_at,
+        ends_at,
         status=initial_status(resource, by),
         purpose=purpose,
         description=description,
@@ -590,12 +602,11 @@ def book_series(*, resource, by, occurrences, purpose, description="", product=N
                 found[0].code,
                 format_lazy(_("{when}: {reason}"), when=_span(s, e), reason=found[0].message),
             )
-        booking = Booking(
-            resource=resource,
-            owner=by,
-            starts_at=s,
-            ends_at=e,
-            blocked_until=e + resource.cooldown,
+        booking = new_booking(
+            resource,
+            by,
+            s,
+            e,
             status=initial_status(resource, by),
             purpose=purpose,
             description=description,
@@ -653,13 +664,7 @@ def approve(*, booking, by, note=""):
     if overlap is not None:
         raise overlap.error()
     if booking.resource.status == ResourceStatus.MAINTENANCE:
-        raise BookingRefused(
-            Reason.MAINTENANCE,
-            format_lazy(
-                _("{resource} is under maintenance and cannot be booked now."),
-                resource=booking.resource.name,
-            ),
-        )
+        raise maintenance_refusal(booking.resource).error()
     booking.status = S.APPROVED
     booking.decided_by, booking.decided_at, booking.decision_note = by, timezone.now(), note
     _insert(booking)

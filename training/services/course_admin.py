@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from toolkit.audit import record_audit
 
-from ..exceptions import BookingRefused, NotAllowed
+from ..exceptions import NotAllowed
 from ..models import (
     COURSE_PLACES,
     LIVE_STATES,
@@ -112,20 +112,15 @@ def _book_room(*, room, starts_at, ends_at, by, session_title):
     """An approved lab booking holding `room` for a session; BookingRefused when it clashes."""
     room = bookings._lock_resource(room.pk)
     if room.status == ResourceStatus.MAINTENANCE:
-        raise BookingRefused(
-            bookings.Reason.MAINTENANCE,
-            _("%(resource)s is under maintenance and cannot be booked now.")
-            % {"resource": room.name},
-        )
+        raise bookings.maintenance_refusal(room).error()
     refusal = bookings.overlap_refusal(room, starts_at, ends_at)
     if refusal is not None:
         raise refusal.error()
-    booking = Booking(
-        resource=room,
-        owner=by,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        blocked_until=ends_at + room.cooldown,
+    booking = bookings.new_booking(
+        room,
+        by,
+        starts_at,
+        ends_at,
         status=BookingStatus.APPROVED,
         purpose=Purpose.COURSE_PROJECT,
         description=session_title[:500],

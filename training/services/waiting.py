@@ -116,12 +116,11 @@ def offer_freed_time(freed, now=None):
             now=now,
         ):
             continue
-        booking = Booking(
-            resource=resource,
-            owner=slot_watch.person,
-            starts_at=slot_watch.starts_at,
-            ends_at=slot_watch.ends_at,
-            blocked_until=slot_watch.ends_at + resource.cooldown,
+        booking = booking_services.new_booking(
+            resource,
+            slot_watch.person,
+            slot_watch.starts_at,
+            slot_watch.ends_at,
             status=S.HELD,
             purpose=slot_watch.purpose,
             description=slot_watch.description,
