@@ -368,6 +368,11 @@ OUTBOX_MAX_ATTEMPTS = 10
 # the mail. Well above the longest SMTP conversation (several EMAIL_TIMEOUT steps).
 OUTBOX_CLAIM_TIMEOUT_SECONDS = 15 * 60
 
+# --- Dashboards ---------------------------------------------------------------------
+# The officer home's figures are aggregates over national tables: computed at most once
+# this often (seconds) and shown with the time they were computed.
+DASHBOARD_CACHE_SECONDS = int(env("DASHBOARD_CACHE_SECONDS", "300"))
+
 # --- The Ko Kha lab -----------------------------------------------------------------
 # An owner may cancel a booking themselves until this many hours before it starts.
 LAB_CANCEL_CUTOFF_HOURS = int(env("LAB_CANCEL_CUTOFF_HOURS", "2"))
