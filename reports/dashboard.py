@@ -153,9 +153,18 @@ def _signed_percent(value):
     return "—" if value is None else f"{value:+}%"
 
 
+# A horizontal chart with more rows than this gets the long box (portal.css .nc-chart-long).
+LONG_CHART_ROWS = 8
+
+
 def _section(key, title, note, headers, rows, chart_data, foot=()):
+    if chart_data["horizontal"]:
+        size = "nc-chart-long" if len(rows) > LONG_CHART_ROWS else "nc-chart-tall"
+    else:
+        size = ""
     return {
         "id": key,
+        "size": size,
         "title": title,
         "note": note,
         "headers": headers,
@@ -346,7 +355,14 @@ def _lab_section(figures):
             "Hours each resource is open this month (less blackouts), booked (live or "
             "completed bookings) and used (checked in or completed)."
         ),
-        [_("Resource"), _("Open (h)"), _("Booked (h)"), "%", _("Used (h)"), "%"],
+        [
+            _("Resource"),
+            _("Open (h)"),
+            _("Booked (h)"),
+            _("Share booked"),
+            _("Used (h)"),
+            _("Share used"),
+        ],
         rows,
         chart(
             [r["label"] for r in rows],

@@ -398,3 +398,26 @@ def test_other_roles_get_their_own_home_without_the_figures(client, request, per
     assert page.status_code == 200
     assert 'id="figure-enterprises"' not in page.text
     assert "dashboard_sections" not in page.context
+
+
+def test_the_fiscal_year_filters_start_on_the_first_of_october(officer_client):
+    from toolkit.thaidates import fiscal_year_bounds
+
+    start, _end = fiscal_year_bounds(2570)
+    before = EnterpriseFactory(name_th="ลงทะเบียน 30 ก.ย. 2569")
+    on = EnterpriseFactory(name_th="ลงทะเบียน 1 ต.ค. 2569")
+    Enterprise.objects.filter(pk=before.pk).update(created_at=start - dt.timedelta(seconds=1))
+    Enterprise.objects.filter(pk=on.pk).update(created_at=start)
+    ProductFactory(enterprise=on, name_th="ชามปีเก่า")
+    UpgradeRecordFactory(
+        product=ProductFactory(enterprise=on, name_th="ชามปีใหม่"), started_on=start.date()
+    )
+    UpgradeRecordFactory(
+        product=on.products.get(name_th="ชามปีเก่า"), started_on=start.date() - dt.timedelta(days=1)
+    )
+    page = officer_client.get(reverse("entrepreneurs:enterprise_list"), {"registered": 2570})
+    assert [e.name_th for e in page.context["page_obj"]] == ["ลงทะเบียน 1 ต.ค. 2569"]
+    page = officer_client.get(reverse("entrepreneurs:enterprise_list"), {"registered": 2569})
+    assert [e.name_th for e in page.context["page_obj"]] == ["ลงทะเบียน 30 ก.ย. 2569"]
+    page = officer_client.get(reverse("products:product_list"), {"upgrade_year": 2570})
+    assert [p.name_th for p in page.context["page_obj"]] == ["ชามปีใหม่"]
