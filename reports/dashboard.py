@@ -116,7 +116,9 @@ def compute_figures(now):
         "fiscal_year": year,
         "enterprises": _counts_by_status(Enterprise, VerificationStatus.values, since, until),
         "products": _counts_by_status(Product, ProductStatus.values, since, until),
-        "enrolments": {status: enrolments.get(status, 0) for status in ACTIVE_ENROLMENT_STATES},
+        "enrolments": {
+            status.value: enrolments.get(status, 0) for status in ACTIVE_ENROLMENT_STATES
+        },
         "upgrades_by_area": {area: areas.get(area, 0) for area in UpgradeArea.values},
         "upgraded_products": upgrades.aggregate(n=Count("product", distinct=True))["n"],
         "uplift": upgrades.uplift_summary(),
