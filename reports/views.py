@@ -36,6 +36,7 @@ from training.selectors_attendance import (
 )
 
 from .dashboard import officer_figures, officer_sections
+from .models import ReportJob
 
 # How many of one's lab bookings, clearances and bookable resources a home page shows.
 HOME_LAB_ITEMS = 5
@@ -182,6 +183,20 @@ def officer_context(user):
         "closing_intakes": Intake.objects.open()
         .select_related("programme")
         .order_by("closes_at")[:5],
+        **reports_context(user),
+    }
+
+
+# How many ready reports a home lists; the rest are on the reports page.
+HOME_REPORTS = 5
+
+
+def reports_context(user):
+    """The reports this person asked for (or joined) that are ready, and how many are coming."""
+    mine = ReportJob.objects.filter(subscribers=user)
+    return {
+        "ready_reports": list(mine.ready().order_by("-finished_at", "-pk")[:HOME_REPORTS]),
+        "pending_report_count": mine.pending().count(),
     }
 
 
