@@ -2,5 +2,6 @@
 
 from . import (
     enrolments,  # noqa: F401
+    lab,  # noqa: F401
     training,  # noqa: F401
 )
