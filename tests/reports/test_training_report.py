@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from accounts.models import Role
 from reports import services
 from reports.filters import ReportFilters
-from reports.models import JobStatus, ReportJob
+from reports.models import JobStatus, ReportDownload, ReportJob
 from reports.registry import REPORTS
 from tests.conftest import sign_in
 from tests.factories import UserFactory
@@ -288,8 +288,15 @@ def test_students_and_entrepreneurs_may_not_ask_for_training(request, person):
         )
 
 
-def test_training_report_is_not_a_personal_data_report():
-    assert REPORTS["training"].personal_data is False
+def test_faculty_downloads_their_training_report_unlogged(client, faculty):
+    """Runs are counted, not people: its downloads are not logged as personal data."""
+    training_data(faculty)
+    job, _ = build("training", by=faculty)
+    sign_in(client, faculty)
+    response = client.get(reverse("reports:job_download", args=[job.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode("utf-8-sig").startswith("รหัสหลักสูตร")
+    assert not ReportDownload.objects.exists()
 
 
 # --- Queries ---------------------------------------------------------------------------
