@@ -1,3 +1,3 @@
 """One module per report; each registers itself (reports.base.register)."""
 
-from . import enrolments, enterprises  # noqa: F401
+from . import enrolments, enterprises, products  # noqa: F401
