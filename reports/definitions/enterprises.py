@@ -1,7 +1,6 @@
 """Enterprises: the registry, one row per enterprise, with its place, state and products."""
 
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,24 +11,12 @@ from entrepreneurs.models import (
     VerificationStatus,
     format_registration_code,
 )
-from products.models import Product, ProductStatus
+from products.models import ProductStatus
 
 from ..base import Report, bilingual, choice_label, register
 
 kind_label = choice_label(EnterpriseKind.choices)
 status_label = choice_label(VerificationStatus.choices)
-
-
-def product_count(**conditions):
-    """How many products of the outer enterprise meet `conditions`: a subquery, 0 if none."""
-    counted = (
-        Product.objects.filter(enterprise=OuterRef("pk"), **conditions)
-        .order_by()
-        .values("enterprise")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), Value(0))
 
 
 @register
@@ -64,7 +51,8 @@ class EnterpriseReport(Report):
             (_("LINE ID"), 16),
         ]
 
-    def queryset(self, filters, *, using="default"):
+    def enterprises(self, filters, *, using="default"):
+        """The enterprises the report lists, before counting their products."""
         enterprises = Enterprise.objects.using(using)
         if filters.district:
             enterprises = enterprises.in_district(filters.district)
@@ -75,25 +63,46 @@ class EnterpriseReport(Report):
             enterprises = enterprises.filter(created_at__gte=start)
         if end:
             enterprises = enterprises.filter(created_at__lt=end)
-        return enterprises.order_by("pk").values_list(
-            "pk",
-            "kind",
-            "name_th",
-            "name_en",
-            "registration_code",
-            # The masked display form: the hash never leaves the database.
-            "tax_id_display",
-            bilingual("province__name"),
-            bilingual("district__name"),
-            bilingual("subdistrict__name"),
-            "status",
-            "status_changed_at",
-            "created_at",
-            product_count(),
-            product_count(status=ProductStatus.PUBLISHED),
-            "phone",
-            "line_id",
+        return enterprises
+
+    def queryset(self, filters, *, using="default"):
+        # Products counted by one join and GROUP BY, not a subquery per enterprise: on the
+        # national data set (50,000 enterprises, 190,000 products) PostgreSQL answers in
+        # 0.7 s this way against 2.5 s for two correlated subqueries (100,000 sub-plans,
+        # and a plan costly enough to be JIT-compiled).
+        return (
+            self.enterprises(filters, using=using)
+            .annotate(
+                product_count=Count("products"),
+                published_count=Count(
+                    "products", filter=Q(products__status=ProductStatus.PUBLISHED)
+                ),
+            )
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "kind",
+                "name_th",
+                "name_en",
+                "registration_code",
+                # The masked display form: the hash never leaves the database.
+                "tax_id_display",
+                bilingual("province__name"),
+                bilingual("district__name"),
+                bilingual("subdistrict__name"),
+                "status",
+                "status_changed_at",
+                "created_at",
+                "product_count",
+                "published_count",
+                "phone",
+                "line_id",
+            )
         )
+
+    def count(self, filters, *, using="default"):
+        # Counting the grouped query would count every product too: the rows are enterprises.
+        return self.enterprises(filters, using=using).count()
 
     def row(self, values):
         values = list(values)
