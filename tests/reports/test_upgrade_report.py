@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Role
@@ -16,8 +17,9 @@ from programmes.selectors import counted_upgrades
 from reports import services
 from reports.definitions.products import WHAT_CHANGED_LENGTH
 from reports.filters import ReportFilters
-from reports.models import JobStatus
+from reports.models import JobStatus, ReportDownload, ReportJob
 from reports.registry import REPORTS
+from tests.conftest import sign_in
 from tests.factories import (
     EnterpriseFactory,
     IntakeFactory,
@@ -261,7 +263,7 @@ def test_upgrade_report_as_xlsx_keeps_thai_and_numbers(officer_2fa):
     with services.file_storage().open(job.file.name, "rb") as handle:
         workbook = openpyxl.load_workbook(io.BytesIO(handle.read()), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[0][15] == "ราคาเพิ่มขึ้น (%)"
+    assert rows[0][15] == "ราคาที่เพิ่มขึ้น (%)"
     by_id = {row[0]: row for row in rows[1:]}
     assert len(by_id) == 4
     designed = by_id[data["designed"].pk]
@@ -332,3 +334,37 @@ def test_upgrade_report_reads_a_fixed_number_of_queries(django_assert_num_querie
         rows = read()
     assert len(rows) == 43 == UpgradeRecord.objects.count()
     assert {row[15] for row in rows} == {D("25.0")}
+
+
+def test_officer_asks_for_the_upgrade_report_in_the_form_and_the_download_is_logged(
+    client, officer_2fa, django_capture_on_commit_callbacks
+):
+    data = upgrade_data()
+    programme = data["programme"]
+    sign_in(client, officer_2fa)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:job_create"),
+            {
+                "report": "upgrades",
+                "format": "csv",
+                "programme": programme.pk,
+                # The report reads no intake: the job is kept without it.
+                "intake": programme.intakes.first().pk,
+                "fiscal_year": "2570",
+            },
+        )
+    job = ReportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert job.filters == {"programme": programme.pk, "fiscal_year": 2570}
+    response = client.get(reverse("reports:job_download", args=[job.pk]))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert [int(row[0]) for row in rows[1:]] == [data["designed"].pk]
+    assert (ReportDownload.objects.get().job, ReportDownload.objects.get().user) == (
+        job,
+        officer_2fa,
+    )
