@@ -1,3 +1,6 @@
 """One module per report; each registers itself (reports.base.register)."""
 
-from . import enrolments  # noqa: F401
+from . import (
+    enrolments,  # noqa: F401
+    summary,  # noqa: F401
+)
