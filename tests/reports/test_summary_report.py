@@ -268,6 +268,34 @@ def test_summary_queries_do_not_grow_with_applications(
     assert out.getvalue().startswith(b"%PDF-")
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "snapshot"])
+def test_a_worker_reads_every_figure_from_its_snapshot(officer_2fa, programme, monkeypatch):
+    """Outside a transaction, as in a worker: the figures come through the snapshot alias."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(services, "enqueue", lambda job_id: True)  # this test is the worker
+    with translation.override("th"):
+        job, _created = services.request_report(
+            report="programme_summary",
+            fmt="pdf",
+            filters=ReportFilters(programme=programme.pk),
+            by=officer_2fa,
+        )
+    with (
+        CaptureQueriesContext(connections["default"]) as default,
+        CaptureQueriesContext(connections["snapshot"]) as snapshot,
+    ):
+        assert services.run_report(job_id=job.pk, token="w") == services.DONE
+    read_by_default = " ".join(query["sql"] for query in default.captured_queries)
+    for table in ("programmes_enrolment", "products_upgraderecord", "programmes_intake"):
+        assert table not in read_by_default
+        assert any(table in query["sql"] for query in snapshot.captured_queries)
+    job.refresh_from_db()
+    _reader, text = pdf_text(job)
+    assert flat("ยอดขายต่อเดือนที่เพิ่มขึ้น (%) 23.0% 20% 115%") in flat(text)
+
+
 # --- Asking for it -------------------------------------------------------------------------
 
 
