@@ -3,8 +3,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from entrepreneurs.models import District, Province
-from programmes.models import Intake, Programme
+from entrepreneurs.models import District, EnterpriseKind, Province, VerificationStatus
+from products.models import UpgradeArea, UpgradeStage
+from programmes.models import EnrolmentStatus, Intake, Programme
 from toolkit.fields import BEDateField
 from toolkit.thaidates import fiscal_year, format_fiscal_year
 
@@ -52,6 +53,32 @@ class ReportRequestForm(forms.Form):
     )
     date_from = BEDateField(label=_("From"), required=False)
     date_to = BEDateField(label=_("Until"), required=False)
+    state = forms.ChoiceField(
+        label=_("Application state"),
+        choices=[("", _("Every state"))]
+        + [c for c in EnrolmentStatus.choices if c[0] != EnrolmentStatus.DRAFT],
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label=_("Enterprise kind"),
+        choices=[("", _("Every kind"))] + EnterpriseKind.choices,
+        required=False,
+    )
+    verification = forms.ChoiceField(
+        label=_("Verification"),
+        choices=[("", _("Every verification state"))] + VerificationStatus.choices,
+        required=False,
+    )
+    area = forms.ChoiceField(
+        label=_("Upgrade area"),
+        choices=[("", _("Every area"))] + UpgradeArea.choices,
+        required=False,
+    )
+    stage = forms.ChoiceField(
+        label=_("Upgrade stage"),
+        choices=[("", _("Every stage"))] + UpgradeStage.choices,
+        required=False,
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +130,7 @@ class ReportRequestForm(forms.Form):
                 % {"report": report.title, "formats": labels},
             )
         # A report may need some filters (Report.required_filters): one programme's summary.
-        for name in getattr(report, "required_filters", ()):
+        for name in report.required_filters if report else ():
             if name in self.fields and not cleaned.get(name) and name not in self.errors:
                 self.add_error(
                     name,
@@ -139,4 +166,9 @@ class ReportRequestForm(forms.Form):
             district=district.pk if district else "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            state=data.get("state", ""),
+            kind=data.get("kind", ""),
+            verification=data.get("verification", ""),
+            area=data.get("area", ""),
+            stage=data.get("stage", ""),
         ).only(self.chosen_report.filters)
