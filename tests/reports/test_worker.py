@@ -66,6 +66,8 @@ BUILD_TIMEOUT = 120
 # Rows of the slow report and the worker's delay per row: about 5 s a run.
 SLOW_ROWS = 60
 SLOW_ROW_DELAY = 0.08
+# The stale claim of the killed pool process's test (see there).
+BUSY_STALL_SECONDS = 8
 
 # Started in the worker's process: the project's app, its queues renamed for this test,
 # and the enrolment report slowed down per row when TEST_REPORT_ROW_DELAY says so.
@@ -85,6 +87,9 @@ app.conf.task_routes = {
     "reports.tasks.build_report": {"queue": reports_queue},
     "reports.*": {"queue": default_queue},
 }
+# A pool process killed mid-task is reported lost after 1 s, not the default 10 s: the
+# message comes back while the dead run's claim is still fresh (as with production's 30 s).
+app.conf.worker_lost_wait = 1.0
 delay = float(os.environ.get("TEST_REPORT_ROW_DELAY") or 0)
 if delay:
     django.setup()
@@ -467,8 +472,17 @@ def read_xlsx_bytes(data):
 def test_a_killed_pool_process_leaves_no_file_and_the_redelivered_task_builds_it_anew(
     report_worker, officer_2fa, private_root, client
 ):
+    """The pool process building the report dies (SIGKILL); the worker lives on.
+
+    Acknowledged late and rejected on a lost worker, the message is delivered again to
+    the same worker: as the dead run's claim is still fresh, the task retries until it is
+    stale, then claims the job a second time under the same token and writes the file anew.
+    """
     many_enrolments()
-    worker = report_worker(pool="prefork", row_delay=SLOW_ROW_DELAY)
+    # A claim goes stale after 8 s here: well after the message comes back (in about 2 s).
+    worker = report_worker(
+        pool="prefork", row_delay=SLOW_ROW_DELAY, REPORT_STALL_SECONDS=BUSY_STALL_SECONDS
+    )
     job = ask_for_report(officer_2fa)
     writing = wait_until_writing(job, worker.log)
     assert writing.attempts == 1
@@ -480,6 +494,9 @@ def test_a_killed_pool_process_leaves_no_file_and_the_redelivered_task_builds_it
     job = watch.until_finished(worker.log)
     assert watch.looks > 0
     assert "exited prematurely: signal 9" in worker.log()
+    # The message came back while the dead run's claim was fresh: it waited for it to go
+    # stale (a retry of the same task, the same token) instead of writing beside it.
+    assert f"retry: Retry in {BUSY_STALL_SECONDS}s" in worker.log()
 
     assert job.status == JobStatus.DONE, worker.log()[-4000:]
     # The one message, delivered again, claimed the job a second time once the dead
