@@ -535,6 +535,11 @@ def test_a_worker_killed_whole_leaves_no_stuck_job_the_sweep_takes_it_over_or_fa
     first.wait(timeout=15)
     assert _wait_for(lambda: not children(first.pid), 15)
 
+    # The dead run left its temporary file (never served) beside the final name.
+    dead_partial = final_path(private_root, job).with_name(
+        f".{final_path(private_root, job).name}.{writing.run_token}.partial"
+    )
+    assert dead_partial.exists()
     watch = Watch(sign_in(client, officer_2fa), job, final_path(private_root, job))
     second = report_worker(**config)
     # Nobody beats for the dead run: the job stays as it was, and nothing is served...
@@ -572,9 +577,7 @@ def test_a_worker_killed_whole_leaves_no_stuck_job_the_sweep_takes_it_over_or_fa
         assert Notification.objects.filter(kind=services.FAILED_KIND).count() == 1
         page = client.get(job.get_absolute_url()).content.decode()
         assert reverse("reports:job_again", args=[job.pk]) in page
-    # The dead run's temporary file is never served; the daily clean-up deletes it.
-    folder = final_path(private_root, job).parent
-    leftovers = [p for p in folder.iterdir() if p.name.endswith(".partial")]
-    assert all(writing.run_token in p.name for p in leftovers)
-    assert services.delete_stale_partials(older_than_seconds=0) == len(leftovers)
-    assert not [p for p in folder.iterdir() if p.name.endswith(".partial")]
+    # The dead run's temporary file, never served, went with the run that took over or
+    # with the failure: only a complete file is left, or none.
+    left = sorted(p.name for p in final_path(private_root, job).parent.iterdir())
+    assert left == ([final_path(private_root, job).name] if outcome == JobStatus.DONE else [])
