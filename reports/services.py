@@ -5,8 +5,9 @@
 - `run_report` is what the worker does: claim the job with its task id, read one
   snapshot, stream the rows into a temporary file beside the final one, and move it into
   place only when complete and only while the claim still holds. A worker killed midway
-  leaves a temporary file no one serves; the redelivered task (or the sweep) starts the
-  file anew, and after REPORT_MAX_ATTEMPTS claims the job fails and can be asked again.
+  leaves a temporary file no one serves; the redelivered task (or the sweep) deletes it
+  and starts the file anew, and after REPORT_MAX_ATTEMPTS claims the job fails (its
+  temporary files deleted) and can be asked again.
 - `sweep_reports` re-queues jobs whose message was lost and jobs whose worker stopped
   answering; `delete_expired_reports` deletes files past their retention.
 """
@@ -178,6 +179,8 @@ def run_report(*, job_id, token) -> str:
     final_path = Path(storage.path(final_name))
     final_path.parent.mkdir(parents=True, exist_ok=True)
     partial = final_path.with_name(f".{final_path.name}.{token}.partial")
+    # A run that died before this claim left its temporary file: this run starts anew.
+    delete_partials(job)
     try:
         with translation.override(job.language):
             rows = build_file(job, definition, partial, token)
@@ -271,7 +274,23 @@ def fail(job, reason, *, token=None) -> str:
         locked.save(update_fields=["status", "failure", "finished_at"])
         for person in locked.subscribers.all():
             notify(person, FAILED_KIND, locked, url=locked.get_absolute_url())
+    delete_partials(locked)
     return FAILED
+
+
+def delete_partials(job) -> int:
+    """Delete the temporary files of the job's runs, which dead workers leave behind.
+
+    Only the run holding the claim moves its file into place (finish); any other run
+    still writing loses its claim at its next progress save and stops.
+    """
+    folder = Path(file_storage().path(report_path(job, "")))
+    removed = 0
+    for path in folder.glob(".*.partial"):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed
 
 
 @contextlib.contextmanager

@@ -108,7 +108,10 @@ def job_detail(request, pk):
 def job_progress(request, pk):
     """The progress part of the job page, which htmx polls while the job is pending."""
     job = get_object_or_404(_jobs_for(request.user), pk=pk)
-    response = render(request, "reports/_job_status.html", _job_context(request, job))
+    context = _job_context(request, job)
+    # The last answer also brings the bell's count up to date: the asker was just told.
+    context["update_bell"] = not job.is_pending
+    response = render(request, "reports/_job_status.html", context)
     if not job.is_pending:
         # htmx stops polling on 286; the fragment it gets last carries the download link.
         response.status_code = 286
