@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -204,7 +205,7 @@ def run_report(*, job_id, token) -> str:
 def build_file(job, definition, partial: Path, token) -> int:
     filters = ReportFilters.from_json(job.filters)
     progress = Progress(job.pk, token)
-    with partial.open("wb") as out, snapshot() as using:
+    with heartbeat(job.pk, token), partial.open("wb") as out, snapshot() as using:
         expected = definition.count(filters, using=using)
         if job.format == ReportFormat.XLSX and expected >= XLSX_MAX_ROWS:
             raise TooManyRows
@@ -316,6 +317,42 @@ def snapshot():
     finally:
         # A report is long and rare: holding its connection open between reports buys nothing.
         connection.close()
+
+
+@contextlib.contextmanager
+def heartbeat(job_id, token):
+    """Keep the claim fresh from a thread while the worker is busy without writing rows.
+
+    Counting a national query or saving a large XLSX can take longer than
+    REPORT_STALL_SECONDS without a row written; without this beat a retry or the sweep
+    would take the job over from a worker that is alive. The thread beats only while this
+    block runs, so a worker that dies stops beating with it. Inside a transaction (a test,
+    a shell) there is no beat: its own connection would wait for that transaction's lock.
+    """
+    if connections["default"].in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+    interval = max(0.2, settings.REPORT_STALL_SECONDS / 3)
+
+    def beat():
+        try:
+            while not stop.wait(interval):
+                ReportJob.objects.filter(
+                    pk=job_id, run_token=token, status=JobStatus.RUNNING
+                ).update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            logger.warning("Report job %s: heartbeat failed", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"report-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
 
 
 class Progress:

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,32 @@ def test_a_job_out_of_attempts_keeps_no_temporary_file(officer_2fa, settings):
     job.refresh_from_db()
     assert job.failure == FailureReason.INTERRUPTED
     assert os.listdir(folder) == []
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "snapshot"])
+def test_a_long_silent_phase_keeps_the_claim_fresh(officer_2fa, settings, monkeypatch):
+    """Counting (or saving a large XLSX) writes no row for a while: the heartbeat thread
+    keeps the claim, so another delivery of the job does not take it from a live worker."""
+    from reports.registry import REPORTS
+
+    settings.REPORT_STALL_SECONDS = 1
+    monkeypatch.setattr(services, "enqueue", lambda job_id: True)  # this test is the worker
+    enrolment_data()
+    job, _ = services.request_report(
+        report="enrolments", fmt="csv", filters=ReportFilters(), by=officer_2fa
+    )
+    report = REPORTS["enrolments"]
+    real_count = type(report).count
+    intruder = []
+
+    def slow_count(self, filters, *, using="default"):
+        time.sleep(2.5)
+        intruder.append(services.claim(job.pk, "another-delivery"))
+        return real_count(self, filters, using=using)
+
+    monkeypatch.setattr(type(report), "count", slow_count)
+    assert services.run_report(job_id=job.pk, token="live-worker") == services.DONE
+    assert intruder == [services.GONE]
+    job.refresh_from_db()
+    assert job.attempts == 1
+    assert job.rows_written == 5
