@@ -177,7 +177,10 @@ def run_report(*, job_id, token) -> str:
     final_name = report_path(job, f"{job.report}-{job.pk}.{job.format}")
     final_path = Path(storage.path(final_name))
     final_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = final_path.with_name(f".{final_path.name}.{token}.partial")
+    # One temporary file per claim, not per token: a message the broker hands out again
+    # while its first run still writes (silent past the stall limit) runs under the same
+    # token, and the first run must not write into the file the second moves into place.
+    partial = final_path.with_name(f".{final_path.name}.{token}.{job.attempts}.partial")
     try:
         with translation.override(job.language):
             rows = build_file(job, definition, partial, token)

@@ -735,3 +735,56 @@ def test_job_list_of_a_faculty_member_does_not_grow(client, faculty, django_asse
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert len(page.context["page_obj"]) == 25
+
+
+def test_a_message_delivered_again_while_its_first_run_still_writes_leaves_a_whole_file(
+    officer_2fa, settings
+):
+    """A run silent past REPORT_STALL_SECONDS, whose message the broker hands out again
+    (Redis's visibility timeout), has a second run under the same task id, so the same
+    token. The two runs must not share a temporary file: when the first stops, what it had
+    written must not land in the file the second moved into place."""
+    from entrepreneurs.models import Enterprise
+    from reports.registry import REPORTS
+
+    data = enrolment_data()
+    settings.REPORT_PROGRESS_SECONDS = 0
+    report = REPORTS["enrolments"]
+    real_rows = type(report).rows
+    job, _ = services.request_report(
+        report="enrolments", fmt="csv", filters=ReportFilters(), by=officer_2fa
+    )
+    first_enterprise = data["enrolments"][0].enterprise
+    outcomes, second_run = [], []
+
+    def rows_with_a_second_run(self, filters, *, using="default"):
+        for index, row in enumerate(real_rows(self, filters, using=using)):
+            if index == 1 and not second_run:
+                second_run.append(True)
+                # The data moves on meanwhile: the second run reads a longer first row.
+                Enterprise.objects.filter(pk=first_enterprise.pk).update(
+                    name_th="วิสาหกิจชุมชนที่เปลี่ยนชื่อให้ยาวขึ้นมากระหว่างที่รายงานกำลังเขียน"
+                )
+                stale = timezone.now() - datetime.timedelta(
+                    seconds=settings.REPORT_STALL_SECONDS + 1
+                )
+                ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=stale)
+                outcomes.append(services.run_report(job_id=job.pk, token="same"))
+            yield row
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(report), "rows", rows_with_a_second_run)
+        outcomes.append(services.run_report(job_id=job.pk, token="same"))
+    # The second run finished; the first found the job done and stopped.
+    assert outcomes == [services.DONE, services.GONE]
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    with services.file_storage().open(job.file.name, "rb") as handle:
+        rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
+    assert len(rows) == 6
+    assert sorted(int(row[0]) for row in rows[1:]) == sorted(
+        e.pk for e in data["enrolments"] if e.status != EnrolmentStatus.DRAFT
+    )
+    assert rows[1][4].startswith("วิสาหกิจชุมชนที่เปลี่ยนชื่อ")
+    folder = services.file_storage().path(f"reports/{job.pk}")
+    assert os.listdir(folder) == [f"enrolments-{job.pk}.csv"]
