@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -7,7 +9,7 @@ from entrepreneurs.models import District, EnterpriseKind, Province, Verificatio
 from products.models import UpgradeArea, UpgradeStage
 from programmes.models import EnrolmentStatus, Intake, Programme
 from toolkit.fields import BEDateField
-from toolkit.thaidates import fiscal_year, format_fiscal_year
+from toolkit.thaidates import fiscal_year, format_date, format_fiscal_year
 
 from .filters import ReportFilters
 from .models import ReportFormat
@@ -15,6 +17,11 @@ from .rules import reports_for
 
 # Fiscal years offered: from the first the portal served to the next one.
 FIRST_FISCAL_YEAR = 2566
+# The days a report's period may name (B.E. 2500 to 2700, as the lists' fiscal-year
+# filters): a date typed as 01/01/0001 fails the job in the worker (its moment in UTC is
+# before year 1), and a lab report from year 1000 runs a query for each of 12,000 months.
+FIRST_DAY = datetime.date(1957, 1, 1)
+LAST_DAY = datetime.date(2157, 12, 31)
 
 
 class ReportRequestForm(forms.Form):
@@ -145,6 +152,14 @@ class ReportRequestForm(forms.Form):
                 "district",
                 _("This district is not in the province you chose. Choose the district again."),
             )
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(
+                    name,
+                    _("Enter a date from %(first)s to %(last)s.")
+                    % {"first": format_date(FIRST_DAY), "last": format_date(LAST_DAY)},
+                )
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("The last day comes before the first."))

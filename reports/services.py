@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -141,14 +142,21 @@ def stall_cutoff():
 
 
 def claim(job_id, token) -> ReportJob | str:
-    """Take the job for this task run, or say why not (BUSY, GONE)."""
+    """Take the job for this task run, or say why not (BUSY, GONE).
+
+    The job's run_token becomes the task id `token` and a suffix of this claim's own: the
+    broker may hand one message out twice (a retry, a redelivery while the first run is
+    still alive but silent), and both runs carry the same task id. Only the run holding
+    the current claim may store progress or move its file into place.
+    """
     now = timezone.now()
     claimable = Q(status=JobStatus.QUEUED) | Q(
         status=JobStatus.RUNNING, heartbeat_at__lt=stall_cutoff()
     )
+    claimed = f"{token}:{uuid.uuid4().hex[:12]}"
     taken = ReportJob.objects.filter(claimable, pk=job_id).update(
         status=JobStatus.RUNNING,
-        run_token=token,
+        run_token=claimed,
         attempts=F("attempts") + 1,
         started_at=now,
         heartbeat_at=now,
@@ -159,17 +167,22 @@ def claim(job_id, token) -> ReportJob | str:
         return GONE
     if not taken:
         # This very message again while its earlier run still beats: wait for it to stop.
-        if job.status == JobStatus.RUNNING and job.run_token == token:
+        if job.status == JobStatus.RUNNING and job.run_token.partition(":")[0] == token:
             return BUSY
         return GONE
     return job
 
 
 def run_report(*, job_id, token) -> str:
-    """Build the job's file, as the worker holding `token`; DONE, FAILED, BUSY or GONE."""
+    """Build the job's file, as the worker of task `token`; DONE, FAILED, BUSY or GONE."""
     job = claim(job_id, token)
     if isinstance(job, str):
         return job
+    return _build(job, claimed=job.run_token)
+
+
+def _build(job, *, claimed) -> str:
+    token = claimed
     definition = REPORTS.get(job.report)
     if job.attempts > settings.REPORT_MAX_ATTEMPTS:
         return fail(job, FailureReason.INTERRUPTED, token=token)
@@ -179,9 +192,9 @@ def run_report(*, job_id, token) -> str:
     final_name = report_path(job, f"{job.report}-{job.pk}.{job.format}")
     final_path = Path(storage.path(final_name))
     final_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = final_path.with_name(f".{final_path.name}.{token}.partial")
-    # A run that died before this claim left its temporary file: this run starts anew.
-    delete_partials(job)
+    # One temporary file per claim; a run that died before this claim left its own: gone.
+    partial = final_path.with_name(f".{final_path.name}.{claimed}.partial")
+    delete_partials(job, keep=partial)
     try:
         with translation.override(job.language):
             rows = build_file(job, definition, partial, token)
@@ -279,7 +292,7 @@ def fail(job, reason, *, token=None) -> str:
     return FAILED
 
 
-def delete_partials(job) -> int:
+def delete_partials(job, *, keep=None) -> int:
     """Delete the temporary files of the job's runs, which dead workers leave behind.
 
     Only the run holding the claim moves its file into place (finish); any other run
@@ -288,6 +301,8 @@ def delete_partials(job) -> int:
     folder = Path(file_storage().path(report_path(job, "")))
     removed = 0
     for path in folder.glob(".*.partial"):
+        if path == keep:
+            continue
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
             removed += 1

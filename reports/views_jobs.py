@@ -31,7 +31,7 @@ def job_list(request):
     jobs = _jobs_for(request.user)
     mine = request.GET.get("mine") == "1" or request.user.role != Role.OFFICER
     if mine:
-        jobs = jobs.filter(requested_by=request.user)
+        jobs = jobs.asked_by(request.user)
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
