@@ -84,15 +84,20 @@ def job_create(request):
 
 def _job_context(request, job):
     filters = ReportFilters.from_json(job.filters)
-    downloads = None
+    downloads, download_count = None, 0
     if job.personal_data:
-        downloads = list(job.downloads.select_related("user")[:50])
+        # Officers and the asker see who downloaded; someone who joined sees their own.
+        logged = job.downloads.all()
+        if request.user.role != Role.OFFICER and job.requested_by_id != request.user.pk:
+            logged = logged.filter(user=request.user)
+        downloads = list(logged.select_related("user")[:50])
+        download_count = logged.count()
     return {
         "job": job,
         "filters": describe_filters(filters),
         "may_download": job.status == JobStatus.DONE and may_download(request.user, job),
         "downloads": downloads,
-        "download_count": job.downloads.count() if job.personal_data else 0,
+        "download_count": download_count,
     }
 
 

@@ -790,3 +790,23 @@ def test_a_message_delivered_again_while_its_first_run_still_writes_leaves_a_who
     assert rows[1][4].startswith("วิสาหกิจชุมชนที่เปลี่ยนชื่อ")
     folder = services.file_storage().path(f"reports/{job.pk}")
     assert os.listdir(folder) == [f"enrolments-{job.pk}.csv"]
+
+
+def test_someone_who_joined_a_job_sees_only_their_own_downloads(client, faculty):
+    first = UserFactory(role=Role.FACULTY, email="first.faculty@tu.ac.th")
+    job, _ = services.request_report(
+        report="training", fmt="csv", filters=ReportFilters(), by=first
+    )
+    services.request_report(report="training", fmt="csv", filters=ReportFilters(), by=faculty)
+    services.run_report(job_id=job.pk, token="t")
+    client.force_login(first)
+    client.get(reverse("reports:job_download", args=[job.pk]))
+    client.force_login(faculty)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "first.faculty@tu.ac.th" not in page
+    client.get(reverse("reports:job_download", args=[job.pk]))
+    assert faculty.email in client.get(job.get_absolute_url()).content.decode()
+    # The one who asked sees everyone's.
+    client.force_login(first)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert faculty.email in page and first.email in page
