@@ -1,6 +1,8 @@
-"""Fill an empty database with a national-scale registry for the benchmarks.
+"""Fill an empty database with the national data set for the benchmarks.
 
     .venv/bin/python bench/generate.py --yes [--enterprises 50000] [--products 190000]
+        [--enrolments 100000] [--[no-]training] [--course-enrolments 20000]
+        [--lab-bookings 0] [--only registry|enrolments|training|lab ...]
 
 Writes into the database DATABASE_URL names (use PostgreSQL: bench/README.md): enterprises
 spread over all 7,436 subdistricts with Thai names built from syllables, their products
@@ -8,14 +10,25 @@ in every category and status, photos (two small generated files shared by all ro
 upgrade records for about one product in eight. Rows go in with bulk_create in batches,
 so save() does not run: search_text is built here with the models' own method.
 
+With the registry it writes the programmes and the training records (bench/README.md,
+"The data"): programmes of fiscal years 2567-2570 with partners, KPI targets and intakes,
+and --enrolments N applications (100,000 by default) of the generated enterprises in the
+states their intake's dates make likely, each with its history; courses, runs over two
+years with their sessions (in training rooms booked in the lab calendar, or elsewhere),
+--course-enrolments N enrolments (20,000) of generated people, attendance, certificates
+and the clearances they grant (--no-training skips them). `--only enrolments` (or
+training) writes that part alone, e.g. on a database that holds an earlier run's registry.
+
 With --lab-bookings N it also writes the Ko Kha lab at volume (bench/README.md, "Ko Kha
 lab"): 20 resources (four kilns with their cool-downs) and N bookings spread over two
 years around today, never overlapping on a resource in the states that block it, owned by
 2,000 generated people. --lab-only writes the lab and nothing of the registry.
 
 It refuses a database whose enterprises table holds anything but an earlier run's rows
-(all of them registered by the bench's own account): never point it at real data. When
-an earlier run's data is there it leaves it as it is, so scripts/bench can be re-run.
+(all of them registered by the bench's own account), and skips a part whose tables hold
+rows it did not write (programmes, courses, clearances, bookings): never point it at real
+data. When an earlier run's data is there it leaves it as it is and adds only the parts
+that are missing, so scripts/bench can be re-run.
 """
 
 import argparse
@@ -929,10 +942,10 @@ LEVELS = [
 ]
 SESSION_PLACES = ["ห้องประชุมสำนักงานอุตสาหกรรมจังหวัด", "โรงงานวิสาหกิจชุมชนบ้านเกาะคา"]
 ATTENDANCE_MARKS = {
-    AttendanceMark.PRESENT: 84,
+    AttendanceMark.PRESENT: 88,
     AttendanceMark.LATE: 6,
-    AttendanceMark.ABSENT: 7,
-    AttendanceMark.EXCUSED: 3,
+    AttendanceMark.ABSENT: 4,
+    AttendanceMark.EXCUSED: 2,
 }
 C = CourseEnrolmentStatus
 
@@ -952,7 +965,9 @@ class TrainingGenerator:
         self.runs_total = max(4, round(enrolments * 600 / 20_000))
         self.courses_total = min(len(TOPICS) * len(LEVELS), max(3, self.runs_total // 15))
         self.now = now
-        self.start = now - dt.timedelta(days=365)
+        # Two years of runs: a year and a half past, half a year announced ahead.
+        self.start = now - dt.timedelta(days=545)
+        self.end = now + dt.timedelta(days=185)
         self.people_total = max(20, enrolments * 2 // 5)
         self.taken = set()  # (room pk, day, half) already booked
 
@@ -985,7 +1000,7 @@ class TrainingGenerator:
                 description_th="หลักสูตรของศูนย์วิจัยฯ เกาะคา สอนโดยผู้เชี่ยวชาญของดีพร้อม",
                 audience=[a.value for a in audience],
                 hours=Decimal(hours),
-                attendance_required=self.rng.choice([70, 80, 80, 100]),
+                attendance_required=self.rng.choice([70, 80, 80, 90]),
                 created_by=creator,
                 created_at=self.start - dt.timedelta(days=60),
             )
@@ -997,9 +1012,7 @@ class TrainingGenerator:
         numbers = {}
         for i in range(self.runs_total):
             course = courses[i % len(courses)]
-            opens = moment(
-                rng, self.start - dt.timedelta(days=30), self.now + dt.timedelta(days=300)
-            )
+            opens = moment(rng, self.start, self.end)
             opens = opens.astimezone(BANGKOK).replace(hour=8, minute=0, second=0, microsecond=0)
             closes = opens + dt.timedelta(days=rng.randint(14, 30))
             year = fiscal_year(opens)
@@ -1007,7 +1020,7 @@ class TrainingGenerator:
             run = CourseRun(
                 course_id=course.pk,
                 name=f"รุ่นที่ {numbers[course.pk, year]}/{year}",
-                capacity=rng.randrange(20, 41, 5),
+                capacity=rng.randrange(30, 61, 5),
                 enrol_opens_at=opens,
                 enrol_closes_at=closes,
                 status=RunStatus.OPEN,
@@ -1082,7 +1095,7 @@ class TrainingGenerator:
             if run.status == RunStatus.PLANNED or run.enrol_opens_at > self.now:
                 continue
             filled = 1.0 if run.enrol_closes_at <= self.now else rng.uniform(0.2, 0.9)
-            weights[run.pk] = run.capacity * filled * rng.uniform(0.8, 1.4)
+            weights[run.pk] = run.capacity * filled * rng.uniform(0.7, 1.2)
         total = sum(weights.values()) or 1
         return {pk: max(1, round(self.total * w / total)) for pk, w in weights.items()}
 
@@ -1123,7 +1136,7 @@ class TrainingGenerator:
             if enrolment.status != C.ENROLLED:
                 continue
             run = enrolment.run
-            diligence = rng.choice([1.0, 1.0, 1.0, 0.9, 0.5])
+            diligence = rng.choice([1.0, 1.0, 1.0, 1.0, 0.9, 0.6])
             attended = 0
             held = [s for s in sessions_by_run[run.pk] if s.starts_at < self.now]
             for session in held:

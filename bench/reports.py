@@ -1,0 +1,226 @@
+"""Time and peak memory of every report at national volume, beside PostgreSQL's COPY floor.
+
+    .venv/bin/python bench/reports.py [--report SLUG ...] [--format FMT ...] [--repeat N]
+
+For every report of reports.registry.REPORTS and each of its formats, a fresh Python
+process writes the whole national report (no filter) with reports.services.write_report,
+as the worker does, into a temporary file, and reports its wall time, CPU time, rows,
+file size and peak resident memory (its own ru_maxrss, read when it is done, so the
+number is this report's and no other's). The floor is PostgreSQL's own
+`COPY (<the report's query>) TO STDOUT` of the same rows into a sink that only counts
+them: the database's time to produce the rows, with no Python in between. A report whose
+rows are not one query (`queryset()` returns None) has no floor.
+
+Then it shows that memory is flat: the report with the most rows is written again with
+its query cut to a tenth of its rows (`--limit`, a slice of the same queryset), and the
+two peaks are compared.
+
+Needs a database filled by bench/generate.py (bench/README.md, "Reports"); it writes
+nothing into it. Prints markdown tables.
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def peak_kb():
+    # Linux gives ru_maxrss in kilobytes.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+class Limited:
+    """A report whose query stops after `limit` rows; everything else is the report's."""
+
+    def __init__(self, report, limit):
+        self._report, self._limit = report, limit
+
+    def __getattr__(self, name):
+        return getattr(self._report, name)
+
+    def queryset(self, filters):
+        queryset = self._report.queryset(filters)
+        return None if queryset is None else queryset[: self._limit]
+
+
+def child(slug, fmt, limit):
+    """Write one report as the worker does and print what it took, as JSON."""
+    setup()
+    from reports.filters import ReportFilters
+    from reports.registry import REPORTS
+    from reports.services import write_report
+
+    report = REPORTS[slug]
+    if limit:
+        report = Limited(report, limit)
+    before = peak_kb()
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
+        path = Path(folder) / f"{slug}.{fmt}"
+        cpu = time.process_time()
+        started = time.perf_counter()
+        with path.open("wb") as out:
+            rows = write_report(report=report, fmt=fmt, filters=ReportFilters(), out=out)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        size = path.stat().st_size
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "seconds": seconds,
+                "cpu": cpu,
+                "bytes": size,
+                "start_kb": before,
+                "peak_kb": peak_kb(),
+            }
+        )
+    )
+
+
+def run_child(slug, fmt, limit=None):
+    command = [sys.executable, __file__, "--child", slug, fmt]
+    if limit:
+        command += ["--limit", str(limit)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{slug} {fmt} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    # The same peak, as the parent sees it: the largest of its children so far.
+    result["children_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return result
+
+
+class Sink:
+    """A file that keeps nothing: counts the bytes and lines (rows) COPY sends."""
+
+    def __init__(self):
+        self.bytes = self.rows = 0
+
+    def write(self, data):
+        data = data.encode() if isinstance(data, str) else data
+        self.bytes += len(data)
+        self.rows += data.count(b"\n")
+        return len(data)
+
+
+def copy_floor(report, repeat):
+    """PostgreSQL's COPY of the report's query to a sink: (rows, median seconds), or None."""
+    from django.db import connection
+    from reports.filters import ReportFilters
+
+    queryset = report.queryset(ReportFilters())
+    if queryset is None:
+        return None
+    sql, params = queryset.query.sql_with_params()
+    times = []
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg2's own cursor
+        statement = raw.mogrify(sql, params).decode()
+        for _ in range(repeat):
+            sink = Sink()
+            started = time.perf_counter()
+            # The text format writes one line per row (newlines inside values are escaped).
+            raw.copy_expert(f"COPY ({statement}) TO STDOUT", sink)
+            times.append(time.perf_counter() - started)
+    return sink.rows, statistics.median(times)
+
+
+def mb(kb):
+    return f"{kb / 1024:,.0f}"
+
+
+def size(n):
+    return f"{n / 1024 / 1024:,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--report", nargs="+", help="only these report slugs")
+    parser.add_argument("--format", nargs="+", help="only these formats")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each report (median)")
+    parser.add_argument("--copy-repeat", type=int, default=3, help="runs of each COPY (median)")
+    parser.add_argument("--no-flat", action="store_true", help="skip the 10 %% / 100 %% run")
+    parser.add_argument("--child", nargs=2, metavar=("SLUG", "FORMAT"), help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(*args.child, args.limit)
+        return 0
+
+    setup()
+    from django.db import connection
+    from reports.registry import REPORTS
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/reports.py measures PostgreSQL (COPY is the floor)")
+    slugs = [s for s in REPORTS if not args.report or s in args.report]
+    print(f"Reports on {connection.settings_dict['NAME']}: {', '.join(slugs)}", file=sys.stderr)
+    results = []
+    for slug in slugs:
+        report = REPORTS[slug]
+        floor = copy_floor(report, args.copy_repeat)
+        for fmt in report.formats:
+            fmt = getattr(fmt, "value", fmt)
+            if args.format and fmt not in args.format:
+                continue
+            runs = [run_child(slug, fmt) for _ in range(args.repeat)]
+            result = dict(runs[-1])
+            result["seconds"] = statistics.median(r["seconds"] for r in runs)
+            result["cpu"] = statistics.median(r["cpu"] for r in runs)
+            result["peak_kb"] = max(r["peak_kb"] for r in runs)
+            results.append((slug, fmt, result, floor))
+            print(f"  {slug} {fmt}: {json.dumps(result)} floor {floor}", file=sys.stderr)
+
+    print(
+        "| report | format | rows | file | wall s | CPU s | rows/s | peak RSS MB "
+        "| RSS before writing MB | COPY rows | COPY s | × COPY |"
+    )
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for slug, fmt, r, floor in results:
+        if floor:
+            copy_rows, copy_s = floor
+            versus = f"{copy_rows:,} | {copy_s:.2f} | {r['seconds'] / copy_s:,.0f} |"
+        else:
+            versus = "— | — | — |"
+        print(
+            f"| {slug} | {fmt} | {r['rows']:,} | {size(r['bytes'])} | {r['seconds']:.1f} "
+            f"| {r['cpu']:.1f} | {r['rows'] / r['seconds']:,.0f} | {mb(r['peak_kb'])} "
+            f"| {mb(r['start_kb'])} | {versus}"
+        )
+
+    if args.no_flat or not results:
+        return 0
+    slug, fmt, full, _floor = max(results, key=lambda x: (x[2]["rows"], x[1] == "xlsx"))
+    tenth = run_child(slug, fmt, limit=max(1, full["rows"] // 10))
+    print()
+    print(f"Flat memory: {slug} as {fmt}, a tenth of its rows and all of them")
+    print()
+    print("| rows | wall s | peak RSS MB | RSS before writing MB | growth while writing MB |")
+    print("|--:|--:|--:|--:|--:|")
+    for r in (tenth, full):
+        print(
+            f"| {r['rows']:,} | {r['seconds']:.1f} | {mb(r['peak_kb'])} | {mb(r['start_kb'])} "
+            f"| {mb(r['peak_kb'] - r['start_kb'])} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
