@@ -226,6 +226,7 @@ def moment(rng, start, end):
 class Generator:
     def __init__(self, *, seed, enterprises, products):
         self.rng = random.Random(seed)
+        self.seed = seed
         self.enterprise_total = enterprises
         self.product_total = products
         self.start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
@@ -346,13 +347,26 @@ class Generator:
 
     def upgrades(self, products):
         rng = self.rng
+        # Prices and sales draw from a generator of their own, so which products have
+        # upgrades (and the list benchmark's counts) stay as they were before they came.
+        money = random.Random(self.seed + 5)
+        cents = Decimal("0.01")
         for product in products:
             if rng.random() >= 0.125:
                 continue
             started = moment(rng, product.created_at, self.end + dt.timedelta(days=2)).date()
-            for step in range(rng.randint(1, 4)):
+            sales = Decimal(money.randrange(2_000, 150_000, 500))
+            steps = rng.randint(1, 4)
+            for step in range(steps):
                 area = rng.choice(UpgradeArea.values)
                 price = product.unit_price or Decimal("100.00")
+                started_on = started + dt.timedelta(days=30 * step)
+                completed_on = started_on + dt.timedelta(days=money.randint(14, 60))
+                # Earlier steps are done; the latest one may still be under way.
+                done = completed_on <= self.end.date() and (
+                    step < steps - 1 or money.random() < 0.6
+                )
+                uplift = Decimal(str(round(money.uniform(0.9, 1.8), 2)))
                 yield UpgradeRecord(
                     product_id=product.pk,
                     area=area,
@@ -360,8 +374,14 @@ class Generator:
                     summary=SUMMARIES[area],
                     what_changed="ปรับปรุงตามคำแนะนำของผู้เชี่ยวชาญ ศูนย์วิจัยเกาะคา",
                     price_before=price,
-                    price_after=price * Decimal("1.25"),
-                    started_on=started + dt.timedelta(days=30 * step),
+                    price_after=(price * Decimal(str(round(money.uniform(1.0, 1.6), 2)))).quantize(
+                        cents
+                    ),
+                    monthly_sales_before=sales,
+                    monthly_sales_after=(sales * uplift).quantize(cents) if done else None,
+                    expert_name="ผู้เชี่ยวชาญศูนย์วิจัยฯ เกาะคา",
+                    started_on=started_on,
+                    completed_on=completed_on if done else None,
                     recorded_at=timezone.now(),
                 )
 
