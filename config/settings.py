@@ -137,6 +137,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A view either saves everything it changes or nothing.
 ATOMIC_REQUESTS = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = ATOMIC_REQUESTS
+# The same database through a second connection: a report worker reads one consistent
+# snapshot through it (reports.services.snapshot) while its progress goes out through
+# "default". On SQLite its transactions begin deferred, so a long read never holds the
+# write lock.
+DATABASES["snapshot"] = {
+    **DATABASES["default"],
+    "ATOMIC_REQUESTS": False,
+    "OPTIONS": {**DATABASES["default"].get("OPTIONS", {})},
+    "TEST": {"MIRROR": "default"},
+}
+if DATABASES["snapshot"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["snapshot"]["OPTIONS"]["transaction_mode"] = "DEFERRED"
 
 # --- Cache --------------------------------------------------------------------------
 # allauth's rate limits count in the cache, so every web process must share it: a cache
@@ -316,6 +328,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "notifications"},
     "reports.*": {"queue": "reports"},
+    # The reports' housekeeping must not wait behind a national report.
+    "reports.tasks.sweep_reports": {"queue": "default"},
+    "reports.tasks.delete_expired_reports": {"queue": "default"},
     # A run's certificate PDFs take a while (200 people); they wait with the reports.
     "training.tasks.build_certificates": {"queue": "reports"},
 }
@@ -356,6 +371,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.remind_lapsing_clearances",
         "schedule": crontab(hour=7, minute=15),  # daily, Asia/Bangkok
     },
+    # Reports: queue again what a lost message or a dead worker left; delete old files.
+    "reports-sweep": {
+        "task": "reports.tasks.sweep_reports",
+        "schedule": 60.0,
+    },
+    "reports-delete-expired": {
+        "task": "reports.tasks.delete_expired_reports",
+        "schedule": crontab(minute=20),
+    },
     "courses-remind-sessions-tomorrow": {
         # Hourly, so a session added late the day before is still reminded.
         "task": "training.tasks.remind_sessions_tomorrow",
@@ -367,6 +391,18 @@ OUTBOX_MAX_ATTEMPTS = 10
 # A claim older than this was abandoned by a worker that died mid-send; the sweep re-queues
 # the mail. Well above the longest SMTP conversation (several EMAIL_TIMEOUT steps).
 OUTBOX_CLAIM_TIMEOUT_SECONDS = 15 * 60
+
+# --- Reports ------------------------------------------------------------------------
+# A report's file is kept this many days after it is built, then deleted.
+REPORT_RETENTION_DAYS = int(env("REPORT_RETENTION_DAYS", "7"))
+# A worker stores its progress (and that it is alive) at most this often.
+REPORT_PROGRESS_SECONDS = float(env("REPORT_PROGRESS_SECONDS", "1"))
+# A running job whose worker has not been heard from for this long is taken over.
+REPORT_STALL_SECONDS = int(env("REPORT_STALL_SECONDS", "30"))
+# A queued job no worker has taken after this long is queued again (a lost message).
+REPORT_REQUEUE_SECONDS = int(env("REPORT_REQUEUE_SECONDS", "120"))
+# After this many starts (each a worker that died midway) the job fails.
+REPORT_MAX_ATTEMPTS = int(env("REPORT_MAX_ATTEMPTS", "3"))
 
 # --- The Ko Kha lab -----------------------------------------------------------------
 # An owner may cancel a booking themselves until this many hours before it starts.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("products/", include("products.urls")),
     path("showcase/", include("products.urls_showcase")),
     path("programmes/", include("programmes.urls")),
+    path("reports/", include("reports.urls")),
     # The lab under /lab/, courses under /courses/, certificate verification under /verify/.
     path("", include("training.urls")),
     path("admin/", admin.site.urls),

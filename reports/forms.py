@@ -1,0 +1,135 @@
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from entrepreneurs.models import District, Province
+from programmes.models import Intake, Programme
+from toolkit.fields import BEDateField
+from toolkit.thaidates import fiscal_year, format_fiscal_year
+
+from .filters import ReportFilters
+from .models import ReportFormat
+from .rules import reports_for
+
+# Fiscal years offered: from the first the portal served to the next one.
+FIRST_FISCAL_YEAR = 2566
+
+
+class ReportRequestForm(forms.Form):
+    """Which report, in which format, with which filters; filters a report ignores are dropped."""
+
+    report = forms.ChoiceField(label=_("Report"), widget=forms.RadioSelect)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ReportFormat.choices, widget=forms.RadioSelect
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("Every programme"),
+    )
+    intake = forms.ModelChoiceField(
+        label=_("Intake"),
+        queryset=Intake.objects.none(),
+        required=False,
+        empty_label=_("Every intake"),
+    )
+    fiscal_year = forms.TypedChoiceField(
+        label=_("Fiscal year"), coerce=int, required=False, empty_value=None
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        queryset=Province.objects.none(),
+        required=False,
+        empty_label=_("Every province"),
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.none(),
+        required=False,
+        empty_label=_("Every district"),
+    )
+    date_from = BEDateField(label=_("From"), required=False)
+    date_to = BEDateField(label=_("Until"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reports = {report.slug: report for report in reports_for(user)}
+        self.fields["report"].choices = [
+            (slug, report.title) for slug, report in self.reports.items()
+        ]
+        self.fields["programme"].queryset = Programme.objects.all()
+        self.fields["intake"].queryset = Intake.objects.select_related("programme").order_by(
+            "-programme__fiscal_year", "programme_id", "opens_at"
+        )
+        self.fields["intake"].label_from_instance = lambda intake: (
+            f"{intake.programme.title} — {intake.name}"
+        )
+        this_year = fiscal_year(timezone.localdate())
+        self.fields["fiscal_year"].choices = [("", _("Any fiscal year"))] + [
+            (year, format_fiscal_year(year))
+            for year in range(this_year + 1, FIRST_FISCAL_YEAR - 1, -1)
+        ]
+        self.fields["province"].queryset = Province.objects.home_first()
+        province = self.data.get("province") if self.is_bound else None
+        district = self.data.get("district") if self.is_bound else None
+        if district and not province:
+            province = district[:2]
+        self.fields["district"].queryset = District.objects.filter(
+            province_id=province or ""
+        ).by_name()
+        self.fields["district"].error_messages["invalid_choice"] = _(
+            "This district is not in the province you chose. Choose the district again."
+        )
+        self.fields["province"].widget.attrs.update(
+            {
+                "hx-get": reverse("entrepreneurs:districts"),
+                "hx-target": "#id_district",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        report = self.reports.get(cleaned.get("report"))
+        fmt = cleaned.get("format")
+        if report and fmt and fmt not in report.formats:
+            labels = ", ".join(str(ReportFormat(f).label) for f in report.formats)
+            self.add_error(
+                "format",
+                _("“%(report)s” comes as %(formats)s.")
+                % {"report": report.title, "formats": labels},
+            )
+        intake, programme = cleaned.get("intake"), cleaned.get("programme")
+        if intake and programme and intake.programme_id != programme.pk:
+            self.add_error("intake", _("This intake belongs to another programme."))
+        district, province = cleaned.get("district"), cleaned.get("province")
+        if district and province and district.province_id != province.pk:
+            self.add_error(
+                "district",
+                _("This district is not in the province you chose. Choose the district again."),
+            )
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The last day comes before the first."))
+        return cleaned
+
+    @property
+    def chosen_report(self):
+        return self.reports[self.cleaned_data["report"]]
+
+    def filters(self) -> ReportFilters:
+        data = self.cleaned_data
+        district = data.get("district")
+        province = data.get("province")
+        return ReportFilters(
+            programme=data["programme"].pk if data.get("programme") else None,
+            intake=data["intake"].pk if data.get("intake") else None,
+            fiscal_year=data.get("fiscal_year"),
+            province=province.pk if province else (district.province_id if district else ""),
+            district=district.pk if district else "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        ).only(self.chosen_report.filters)
