@@ -20,6 +20,7 @@ nothing into it. Prints markdown tables.
 """
 
 import argparse
+import copy as pycopy
 import json
 import os
 import resource
@@ -41,23 +42,28 @@ def setup():
     django.setup()
 
 
+def django_version():
+    import django
+
+    return django.get_version()
+
+
 def peak_kb():
     # Linux gives ru_maxrss in kilobytes.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-class Limited:
-    """A report whose query stops after `limit` rows; everything else is the report's."""
+def limited(report, limit):
+    """A copy of `report` whose query stops after `limit` rows (the rest is the report's)."""
+    copy = pycopy.copy(report)
+    full = report.queryset
 
-    def __init__(self, report, limit):
-        self._report, self._limit = report, limit
+    def queryset(filters, *, using="default"):
+        rows = full(filters, using=using)
+        return None if rows is None else rows[:limit]
 
-    def __getattr__(self, name):
-        return getattr(self._report, name)
-
-    def queryset(self, filters):
-        queryset = self._report.queryset(filters)
-        return None if queryset is None else queryset[: self._limit]
+    copy.queryset = queryset  # shadows the method for this copy only
+    return copy
 
 
 def child(slug, fmt, limit):
@@ -65,18 +71,22 @@ def child(slug, fmt, limit):
     setup()
     from reports.filters import ReportFilters
     from reports.registry import REPORTS
-    from reports.services import write_report
+    from reports.services import snapshot, write_report
 
     report = REPORTS[slug]
     if limit:
-        report = Limited(report, limit)
+        report = limited(report, limit)
+    filters = ReportFilters()
     before = peak_kb()
     with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
         path = Path(folder) / f"{slug}.{fmt}"
         cpu = time.process_time()
         started = time.perf_counter()
-        with path.open("wb") as out:
-            rows = write_report(report=report, fmt=fmt, filters=ReportFilters(), out=out)
+        # What the worker does (services.build_file), without a job row: one snapshot,
+        # the count for the progress bar, then the rows streamed into the file.
+        with path.open("wb") as out, snapshot() as using:
+            report.count(filters, using=using)
+            rows = write_report(report=report, fmt=fmt, filters=filters, out=out, using=using)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
         size = path.stat().st_size
@@ -123,6 +133,7 @@ class Sink:
 def copy_floor(report, repeat):
     """PostgreSQL's COPY of the report's query to a sink: (rows, median seconds), or None."""
     from django.db import connection
+
     from reports.filters import ReportFilters
 
     queryset = report.queryset(ReportFilters())
@@ -166,12 +177,22 @@ def main(argv=None):
 
     setup()
     from django.db import connection
+
     from reports.registry import REPORTS
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench/reports.py measures PostgreSQL (COPY is the floor)")
     slugs = [s for s in REPORTS if not args.report or s in args.report]
-    print(f"Reports on {connection.settings_dict['NAME']}: {', '.join(slugs)}", file=sys.stderr)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0].split()[0]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"Reports {', '.join(slugs)} on {connection.settings_dict['NAME']} (PostgreSQL {version}),"
+        f" {os.cpu_count()} cores, load average {load} at the start, Python "
+        f"{sys.version.split()[0]}, Django {django_version()}, {time.strftime('%Y-%m-%d')}"
+    )
+    print()
     results = []
     for slug in slugs:
         report = REPORTS[slug]

@@ -2,6 +2,7 @@
 
 import importlib.util
 from collections import Counter, defaultdict
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from entrepreneurs.models import VerificationStatus
+from products.models import UpgradeRecord
 from programmes.models import (
     OPEN_STATES,
     PLACE_HOLDING,
@@ -110,6 +112,17 @@ def test_applications_obey_the_intakes_rules(generated):
         assert states[state], state
 
 
+def test_upgrade_records_have_sales_once_done(generated):
+    records = list(UpgradeRecord.objects.all())
+    assert records
+    for record in records:
+        assert record.price_after >= record.price_before
+        assert record.monthly_sales_before
+        assert (record.monthly_sales_after is None) == (record.completed_on is None)
+        assert record.completed_on is None or record.completed_on >= record.started_on
+    assert any(r.completed_on for r in records) and any(not r.completed_on for r in records)
+
+
 def test_each_application_has_the_history_of_its_state(generated):
     now = timezone.now()
     history = defaultdict(list)
@@ -191,9 +204,7 @@ def test_certificates_and_the_clearances_they_grant(generated):
     expected = {}
     for certificate in certificates:
         for grant in certificate.enrolment.run.course.course_clearances.all():
-            until = timezone.localdate(certificate.issued_at) + __import__("datetime").timedelta(
-                days=grant.valid_days
-            )
+            until = timezone.localdate(certificate.issued_at) + timedelta(days=grant.valid_days)
             key = certificate.holder_id, grant.kind_id
             expected[key] = max(expected.get(key, until), until)
     clearances = {(c.holder_id, c.kind_id): c for c in Clearance.objects.all()}
