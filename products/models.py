@@ -4,8 +4,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf, Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -433,10 +446,71 @@ def percent_change(before, after):
     return ((after - before) * 100 / before).quantize(Decimal("0.1"))
 
 
+class Exact(Func):
+    """Its argument unchanged; on SQLite as REAL, whose whole-number prices divide as integers."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="CAST(%(expressions)s AS REAL)", **extra_context
+        )
+
+
+def percent_change_sql(before, after):
+    """SQL for percent_change unrounded: NULL when before is 0 or NULL."""
+    return ExpressionWrapper(
+        (F(after) - F(before)) * Value(100) / NullIf(Exact(F(before)), Value(0)),
+        output_field=DecimalField(max_digits=20, decimal_places=4),
+    )
+
+
+def uplift_expression(before, after):
+    """SQL for percent_change: (after - before) * 100 / before to one decimal, or NULL."""
+    return Round(
+        percent_change_sql(before, after),
+        1,
+        output_field=DecimalField(max_digits=14, decimal_places=1),
+    )
+
+
+# Records whose price (or monthly sales) is known before and after: the ones an uplift counts.
+PRICED = Q(price_before__gt=0, price_after__isnull=False)
+SALES_KNOWN = Q(monthly_sales_before__isnull=False, monthly_sales_after__isnull=False)
+
+
 class UpgradeRecordQuerySet(models.QuerySet):
     def for_timeline(self):
         """Newest first, with the expert each record names."""
         return self.select_related("expert").order_by("-started_on", "-recorded_at", "-pk")
+
+    def with_uplift(self):
+        """Annotate price_uplift and sales_uplift: per cent change after vs before, or None."""
+        return self.annotate(
+            price_uplift=uplift_expression("price_before", "price_after"),
+            sales_uplift=uplift_expression("monthly_sales_before", "monthly_sales_after"),
+        )
+
+    def uplift_summary(self):
+        """One query: records priced before and after, their mean price uplift, sales totals."""
+        totals = self.order_by().aggregate(
+            priced=Count("pk", filter=PRICED),
+            mean_price_uplift=Avg(
+                percent_change_sql("price_before", "price_after"),
+                filter=PRICED,
+                output_field=DecimalField(max_digits=14, decimal_places=4),
+            ),
+            with_sales=Count("pk", filter=SALES_KNOWN),
+            sales_before=Sum("monthly_sales_before", filter=SALES_KNOWN),
+            sales_after=Sum("monthly_sales_after", filter=SALES_KNOWN),
+        )
+        mean = totals["mean_price_uplift"]
+        if mean is not None:
+            totals["mean_price_uplift"] = Decimal(str(mean)).quantize(Decimal("0.1"))
+        for key in ("sales_before", "sales_after"):
+            totals[key] = Decimal(str(totals[key] or 0)).quantize(Decimal("0.01"))
+        totals["sales_uplift"] = percent_change(totals["sales_before"], totals["sales_after"])
+        return totals
 
 
 class UpgradeRecord(models.Model):

@@ -1001,6 +1001,10 @@ class CertificateQuerySet(models.QuerySet):
     def valid(self):
         return self.filter(revoked_at__isnull=True)
 
+    def issued_between(self, start, end):
+        """Certificates issued in [start, end)."""
+        return self.filter(issued_at__gte=start, issued_at__lt=end)
+
 
 def certificate_pdf_path(instance, filename):
     return f"certificates/{instance.fiscal_year}/{filename}"

@@ -177,3 +177,15 @@ def my_certificates(user, limit=None):
     if limit is not None:
         certificates = certificates[:limit]
     return list(certificates)
+
+
+def people_trained(start, end):
+    """How many people hold a certificate (not revoked) issued in [start, end): one query."""
+    return (
+        Certificate.objects.valid()
+        .issued_between(start, end)
+        .order_by()
+        .values("holder")
+        .distinct()
+        .count()
+    )
