@@ -190,7 +190,8 @@ def main(argv=None):
     print(
         f"Reports {', '.join(slugs)} on {connection.settings_dict['NAME']} (PostgreSQL {version}),"
         f" {os.cpu_count()} cores, load average {load} at the start, Python "
-        f"{sys.version.split()[0]}, Django {django_version()}, {time.strftime('%Y-%m-%d')}"
+        f"{sys.version.split()[0]}, Django {django_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC"
     )
     print()
     results = []
@@ -217,7 +218,8 @@ def main(argv=None):
     for slug, fmt, r, floor in results:
         if floor:
             copy_rows, copy_s = floor
-            versus = f"{copy_rows:,} | {copy_s:.2f} | {r['seconds'] / copy_s:,.0f} |"
+            ratio = r["seconds"] / copy_s
+            versus = f"{copy_rows:,} | {copy_s:.2f} | {ratio:,.{1 if ratio < 10 else 0}f} |"
         else:
             versus = "— | — | — |"
         print(
