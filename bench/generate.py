@@ -494,6 +494,8 @@ class LabGenerator:
         window = (self.end - self.start).total_seconds() / 60
         for resource, spec in zip(resources, LAB_RESOURCES, strict=True):
             lengths, cooldown, count = spec[4], resource.cooldown_minutes, shares[resource.pk]
+            if not count:  # a small volume leaves the least used resources none
+                continue
             # Non-blocking rows do not move the cursor, so only the blocking ones space it.
             occupied = sum(lengths) / len(lengths) + cooldown
             gap = max(0.0, window / (count * BLOCKING_SHARE) - occupied)
