@@ -404,6 +404,11 @@ REPORT_REQUEUE_SECONDS = int(env("REPORT_REQUEUE_SECONDS", "120"))
 # After this many starts (each a worker that died midway) the job fails.
 REPORT_MAX_ATTEMPTS = int(env("REPORT_MAX_ATTEMPTS", "3"))
 
+# --- Dashboards ---------------------------------------------------------------------
+# The officer home's figures are aggregates over national tables: computed at most once
+# this often (seconds) and shown with the time they were computed.
+DASHBOARD_CACHE_SECONDS = int(env("DASHBOARD_CACHE_SECONDS", "300"))
+
 # --- The Ko Kha lab -----------------------------------------------------------------
 # An owner may cancel a booking themselves until this many hours before it starts.
 LAB_CANCEL_CUTOFF_HOURS = int(env("LAB_CANCEL_CUTOFF_HOURS", "2"))

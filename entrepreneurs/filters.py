@@ -9,6 +9,7 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from toolkit.thaidates import fiscal_year_bounds
 from toolkit.thaisort import thai_order
 
 from .models import District, EnterpriseKind, Province, VerificationStatus
@@ -85,6 +86,22 @@ class ListFilterSet(django_filters.FilterSet):
         return self.filters["sort"].order(queryset, self.form.cleaned_data.get("sort"))
 
 
+class FiscalYearFilter(django_filters.NumberFilter):
+    """Rows whose `field_name` (a datetime) falls in a Thai fiscal year, typed in B.E."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 2500)
+        kwargs.setdefault("max_value", 2700)
+        kwargs.setdefault("help_text", _("For example 2570: 1 October 2569 to 30 September 2570."))
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        start, end = fiscal_year_bounds(int(value))
+        return qs.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})
+
+
 def provinces(request):
     return Province.objects.by_name()
 
@@ -122,6 +139,9 @@ class EnterpriseFilter(ListFilterSet):
         label=_("Upgrades"),
         empty_label=_("With or without"),
         method="filter_upgrades",
+    )
+    registered = FiscalYearFilter(
+        field_name="created_at", label=_("Registered in fiscal year (B.E.)")
     )
     sort = SortFilter(
         default="name",

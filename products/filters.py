@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from entrepreneurs.filters import (
+    FiscalYearFilter,
     ListFilterSet,
     SortFilter,
     district_filter,
@@ -13,6 +14,7 @@ from entrepreneurs.filters import (
     provinces,
 )
 from entrepreneurs.models import EnterpriseKind
+from toolkit.thaidates import fiscal_year_dates
 from toolkit.thaisort import thai_order
 
 from .models import Category, ProductStatus, UpgradeArea, UpgradeRecord
@@ -75,7 +77,16 @@ class ProductFilter(ListFilterSet):
         choices=UpgradeArea.choices,
         label=_("Upgrade area"),
         empty_label=_("Any area"),
-        method="filter_area",
+        method="filter_upgraded",
+    )
+    upgrade_year = django_filters.NumberFilter(
+        label=_("Upgrade started in fiscal year (B.E.)"),
+        min_value=2500,
+        max_value=2700,
+        method="filter_upgraded",
+    )
+    registered = FiscalYearFilter(
+        field_name="created_at", label=_("Registered in fiscal year (B.E.)")
     )
     sort = SortFilter(
         default="name",
@@ -104,7 +115,17 @@ class ProductFilter(ListFilterSet):
         upgrades = UpgradeRecord.objects.filter(product=OuterRef("pk"))
         return queryset.filter(Exists(upgrades) if value == "yes" else ~Exists(upgrades))
 
-    def filter_area(self, queryset, name, value):
-        return queryset.filter(
-            Exists(UpgradeRecord.objects.filter(product=OuterRef("pk"), area=value))
-        )
+    def filter_upgraded(self, queryset, name, value):
+        """Products with one upgrade record of the chosen area and fiscal year (both, if both
+        are given: the same record, as the dashboard counts it)."""
+        data = self.form.cleaned_data
+        area, year = data.get("area"), data.get("upgrade_year")
+        if name == "upgrade_year" and area:
+            return queryset  # applied with the area
+        records = UpgradeRecord.objects.filter(product=OuterRef("pk"))
+        if area:
+            records = records.filter(area=area)
+        if year:
+            start, end = fiscal_year_dates(int(year))
+            records = records.filter(started_on__gte=start, started_on__lt=end)
+        return queryset.filter(Exists(records))

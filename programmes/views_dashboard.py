@@ -12,20 +12,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from entrepreneurs.models import Enterprise
 from products.models import UpgradeArea
+from toolkit.charts import chart
 from toolkit.decorators import role_required
 from toolkit.thaisort import thai_sort_key
 
 from .models import PLACE_HOLDING, Enrolment, EnrolmentStatus, Programme
 from .selectors import counted_upgrades
-
-
-def chart(labels, *series, horizontal=False):
-    """What static/js/dashboard.js draws: labels and one or more (label, numbers) series."""
-    return {
-        "labels": [str(label) for label in labels],
-        "datasets": [{"label": str(label), "data": data} for label, data in series],
-        "horizontal": horizontal,
-    }
 
 
 def applications_by_state(programme):

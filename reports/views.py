@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Role
 from entrepreneurs.models import Enterprise, VerificationStatus
-from products.models import Material, Product, ProductStatus, UpgradeRecord
+from products.models import Material, Product, UpgradeRecord
 from programmes.models import Enrolment, EnrolmentStatus, Intake, Programme, ProgrammeStatus
 from programmes.selectors import applications_of
-from toolkit.thaidates import fiscal_year
 from toolkit.thaisort import thai_order
 from toolkit.twofactor import session_passed_two_factor, two_factor_step
 from training.models import (
@@ -36,6 +35,9 @@ from training.selectors_attendance import (
     todays_sessions,
 )
 
+from .dashboard import officer_figures, officer_sections
+from .models import ReportJob
+
 # How many of one's lab bookings, clearances and bookable resources a home page shows.
 HOME_LAB_ITEMS = 5
 # How many of one's courses, certificates, runs taught and sheets to fill a home shows.
@@ -52,12 +54,6 @@ HOME_TEMPLATES = {
     Role.STUDENT: "home/student.html",
     Role.ENTREPRENEUR: "home/entrepreneur.html",
 }
-
-
-def fiscal_year_start(today):
-    """1 October that opened the Thai government fiscal year `today` is in."""
-    year = today.year if today.month >= 10 else today.year - 1
-    return today.replace(year=year, month=10, day=1)
 
 
 def entrepreneur_context(user):
@@ -167,29 +163,18 @@ def lab_context(user):
 
 
 def officer_context(user):
-    today = timezone.localdate()
-    since = fiscal_year_start(today)
-    enterprises = Enterprise.objects.aggregate(
-        total=Count("pk"),
-        unverified=Count("pk", filter=Q(status=VerificationStatus.UNVERIFIED)),
-        verified=Count("pk", filter=Q(status=VerificationStatus.VERIFIED)),
-    )
-    products = Product.objects.aggregate(
-        total=Count("pk"), published=Count("pk", filter=Q(status=ProductStatus.PUBLISHED))
-    )
-    upgrades = UpgradeRecord.objects.filter(started_on__gte=since).aggregate(
-        total=Count("pk"), products=Count("product", distinct=True)
-    )
+    """This fiscal year's figures (cached: reports.dashboard) and, live, what waits for
+    the officer: applications to review, intakes closing, enterprises to verify."""
+    figures = officer_figures()
     waiting = (
         Enterprise.objects.filter(status=VerificationStatus.UNVERIFIED)
         .with_place()
-        .order_by("created_at")[:5]
+        .order_by("created_at", "pk")[:5]
     )
     return {
-        "fiscal_year": fiscal_year(today),
-        "enterprise_counts": enterprises,
-        "product_counts": products,
-        "upgrade_counts": upgrades,
+        "fiscal_year": figures["fiscal_year"],
+        "figures_as_of": figures["computed_at"],
+        "dashboard_sections": officer_sections(figures),
         "waiting_enterprises": waiting,
         "pending_invitations": Invitation.objects.pending().count(),
         "to_review": Enrolment.objects.filter(
@@ -198,6 +183,20 @@ def officer_context(user):
         "closing_intakes": Intake.objects.open()
         .select_related("programme")
         .order_by("closes_at")[:5],
+        **reports_context(user),
+    }
+
+
+# How many ready reports a home lists; the rest are on the reports page.
+HOME_REPORTS = 5
+
+
+def reports_context(user):
+    """The reports this person asked for (or joined) that are ready, and how many are coming."""
+    mine = ReportJob.objects.filter(subscribers=user)
+    return {
+        "ready_reports": list(mine.ready().order_by("-finished_at", "-pk")[:HOME_REPORTS]),
+        "pending_report_count": mine.pending().count(),
     }
 
 
@@ -282,7 +281,9 @@ def home(request):
         context.update(entrepreneur_context(user))
         context.update(courses_context(user))
     elif user.role == Role.OFFICER:
-        context.update(officer_context(user))
+        # Only a session that passed two-factor sign-in reads the figures.
+        if not context["needs_mfa_setup"]:
+            context.update(officer_context(user))
     elif user.role == Role.CENTRE_STAFF:
         context.update(centre_staff_context(user))
     elif user.role in (Role.STUDENT, Role.FACULTY):

@@ -85,6 +85,14 @@ def format_date(value, language=None):
     return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
 
 
+def format_month(value, language=None):
+    """'พ.ย. 2569' under Thai, 'Nov 2026' under English."""
+    day = local_date(value)
+    if is_thai(language):
+        return f"{THAI_MONTHS[day.month - 1]} {day.year + BE_OFFSET}"
+    return f"{ENGLISH_MONTHS[day.month - 1]} {day.year}"
+
+
 def format_datetime(value, language=None):
     """format_date followed by the local 24-hour time: '24 พ.ย. 2569 14:05'."""
     text = format_date(value, language)
@@ -104,6 +112,20 @@ def fiscal_year(value):
     """The Thai government fiscal year in B.E.; it starts on 1 October."""
     day = local_date(value)
     return day.year + BE_OFFSET + (1 if day.month >= 10 else 0)
+
+
+def fiscal_year_dates(year_be):
+    """The first day of fiscal year `year_be` (B.E.) and the first day of the next one."""
+    start = date(year_be - BE_OFFSET - 1, 10, 1)
+    return start, start.replace(year=start.year + 1)
+
+
+def fiscal_year_bounds(year_be):
+    """Local midnight of 1 October opening fiscal year `year_be` (B.E.) and of the next."""
+    return tuple(
+        timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        for day in fiscal_year_dates(year_be)
+    )
 
 
 def format_fiscal_year(year_be, language=None):

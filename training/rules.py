@@ -18,6 +18,9 @@ def is_faculty(user):
 
 # Resources, blackouts, maintenance, approvals, check-in, usage, suspensions.
 rules.add_perm("training.run_lab", is_lab_staff)
+# The list of every booking, to read: centre staff, and officers reading the lab's use
+# from their dashboard (acting on a booking stays training.run_lab).
+rules.add_perm("training.view_lab_bookings", is_lab_staff | is_staff_officer)
 # Granting and revoking clearances.
 rules.add_perm("training.manage_clearances", is_lab_staff)
 

@@ -8,6 +8,8 @@ utilisation report both read these.
 Hours used are the booked hours of checked-in and completed bookings: a UsageLog records
 what was done (a firing's program, an instrument's results), not when the resource was
 in use, so the booking's own time is the best record of use there is.
+
+`using` names the database alias to read through: a report reads its worker's snapshot.
 """
 
 from dataclasses import dataclass
@@ -66,14 +68,13 @@ def _clipped(start_field, end_field, start, end):
     )
 
 
-def _booking_totals(resource_ids, start, end):
+def _booking_totals(resource_ids, start, end, using="default"):
     """{resource id: sums} of the bookings meeting [start, end): one grouped query."""
     meets = Q(starts_at__lt=end, ends_at__gt=start)
     cools = Q(ends_at__lt=end, blocked_until__gt=start)
     rows = (
-        Booking.objects.filter(
-            resource__in=resource_ids, starts_at__lt=end, blocked_until__gt=start
-        )
+        Booking.objects.using(using)
+        .filter(resource__in=resource_ids, starts_at__lt=end, blocked_until__gt=start)
         .order_by()
         .values("resource")
         .annotate(
@@ -146,25 +147,26 @@ def _open_and_blacked_out(hours, blackouts, start, end):
     return opening, closed
 
 
-def _resources(resources):
-    queryset = Resource.objects.all()
+def _resources(resources, using="default"):
+    queryset = Resource.objects.using(using)
     if resources is not None:
         queryset = queryset.filter(pk__in=[getattr(r, "pk", r) for r in resources])
     return list(queryset.order_by("kind", "name_th", "pk"))
 
 
-def _opening_hours(resource_ids):
+def _opening_hours(resource_ids, using="default"):
     """{resource id: {weekday: [opening rows]}}: one query."""
     table = {}
-    for row in OpeningHours.objects.filter(resource__in=resource_ids).order_by("opens"):
+    rows = OpeningHours.objects.using(using).filter(resource__in=resource_ids)
+    for row in rows.order_by("opens"):
         table.setdefault(row.resource_id, {}).setdefault(row.weekday, []).append(row)
     return table
 
 
-def _blackouts(resource_ids, start, end):
+def _blackouts(resource_ids, start, end, using="default"):
     """{resource id or None (every resource): [blackouts meeting [start, end)]}: one query."""
     table = {}
-    for blackout in Blackout.objects.filter(
+    for blackout in Blackout.objects.using(using).filter(
         Q(resource__in=resource_ids) | Q(resource__isnull=True),
         starts_at__lt=end,
         ends_at__gt=start,
@@ -197,7 +199,7 @@ def _rows(resources, hours, blackouts, totals, start, end):
     return rows
 
 
-def utilisation(start, end, resources=None):
+def utilisation(start, end, resources=None, *, using="default"):
     """Each resource's Utilisation over [start, end) (aware datetimes): four queries.
 
     Hours open are the opening hours of the days of the period minus the blackouts that
@@ -205,13 +207,13 @@ def utilisation(start, end, resources=None):
     used the checked-in and completed ones, cool-down the time after those bookings until
     blocked_until, all clipped to the period; no-shows count bookings starting in it.
     """
-    resources = _resources(resources)
+    resources = _resources(resources, using)
     ids = [r.pk for r in resources]
     return _rows(
         resources,
-        _opening_hours(ids),
-        _blackouts(ids, start, end),
-        _booking_totals(ids, start, end),
+        _opening_hours(ids, using),
+        _blackouts(ids, start, end, using),
+        _booking_totals(ids, start, end, using),
         start,
         end,
     )
@@ -236,24 +238,24 @@ def months(first: date, last: date):
         day = following
 
 
-def utilisation_by_month(first: date, last: date, resources=None):
+def utilisation_by_month(first: date, last: date, resources=None, *, using="default"):
     """(month start, [Utilisation per resource]) for each month from `first`'s to `last`'s.
 
     Three queries, then one grouped booking query per month, whatever the bookings.
     """
-    resources = _resources(resources)
+    resources = _resources(resources, using)
     ids = [r.pk for r in resources]
     periods = list(months(first, last))
     if not periods:
         return []
-    hours = _opening_hours(ids)
-    blackouts = _blackouts(ids, periods[0][0], periods[-1][1])
+    hours = _opening_hours(ids, using)
+    blackouts = _blackouts(ids, periods[0][0], periods[-1][1], using)
     result = []
     for start, end in periods:
         in_month = {
             key: [b for b in rows if b.starts_at < end and b.ends_at > start]
             for key, rows in blackouts.items()
         }
-        totals = _booking_totals(ids, start, end)
+        totals = _booking_totals(ids, start, end, using)
         result.append((start, _rows(resources, hours, in_month, totals, start, end)))
     return result

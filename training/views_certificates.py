@@ -36,6 +36,21 @@ class CertificateSearchForm(forms.Form):
     q = forms.CharField(
         label=gettext_lazy("Number, code or holder"), required=False, max_length=100
     )
+    year = forms.IntegerField(
+        label=gettext_lazy("Fiscal year of issue (B.E.)"),
+        required=False,
+        min_value=2500,
+        max_value=2700,
+    )
+    state = forms.ChoiceField(
+        label=gettext_lazy("State"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Valid or revoked")),
+            ("valid", gettext_lazy("Valid")),
+            ("revoked", gettext_lazy("Revoked")),
+        ],
+    )
 
 
 class CertificateRevokeForm(forms.Form):
@@ -144,6 +159,14 @@ def certificate_list(request):
             if match:
                 condition |= Q(fiscal_year=int(match[1]), serial=int(match[2]))
             rows = rows.filter(condition)
+        if form.cleaned_data["year"]:
+            rows = rows.filter(fiscal_year=form.cleaned_data["year"])
+        if form.cleaned_data["state"] == "valid":
+            rows = rows.valid()
+        elif form.cleaned_data["state"] == "revoked":
+            rows = rows.filter(revoked_at__isnull=False)
+    elif form.is_bound:
+        rows = rows.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -244,7 +244,7 @@ def booking_staff_cancel(request, pk):
     )
 
 
-@run_lab
+@permission_required("training.view_lab_bookings", Role.CENTRE_STAFF, Role.OFFICER)
 def booking_list(request):
     """Every booking, filtered by resource, state and dates; the latest start first."""
     form = BookingFilterForm(request.GET or None)

@@ -1,3 +1,7 @@
 """One module per report; each registers itself (reports.base.register)."""
 
-from . import enrolments  # noqa: F401
+from . import (
+    enrolments,  # noqa: F401
+    lab,  # noqa: F401
+    training,  # noqa: F401
+)

@@ -22,6 +22,7 @@ from tests.factories import (
     EnterpriseFactory,
     IntakeFactory,
     ProductFactory,
+    ResourceFactory,
     UserFactory,
 )
 
@@ -185,6 +186,27 @@ def test_officer_pages_run_without_violations(browser_context, officer, applicat
     expect(page.locator("#id_user_permissions_filter")).to_be_visible()
     page.goto(reverse("admin:programmes_enrolment_change", args=[application.pk]))
     page.wait_for_load_state("networkidle")
+    browser_context.problems.assert_none()
+
+
+def test_officer_home_draws_its_charts_without_violations(browser_context, officer, application):
+    """The officer home's seven charts (Chart.js from json_script data) under the policy."""
+    ResourceFactory(name_en="Test kiln")
+    page = browser_context.new_page()
+    sign_in(page, officer, code=True)
+    page.goto("/")
+    canvases = page.locator("canvas[data-chart]")
+    expect(canvases).to_have_count(7)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('canvas[data-chart]')]"
+        ".every((canvas) => window.Chart && Chart.getChart(canvas))"
+    )
+    assert canvases.evaluate_all("all => all.every((c) => c.clientHeight > 200)")
+    # The enterprises' chart has a bar to draw (the applicant, verified).
+    assert canvases.first.evaluate(
+        "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v) => v)"
+    )
+    expect(page.locator("#figure-lab table")).to_contain_text("Test kiln")
     browser_context.problems.assert_none()
 
 

@@ -485,3 +485,15 @@ def test_a_worker_reads_one_snapshot_while_progress_shows_at_once(
     assert len(read_csv(job)) == 6
     # The page saw progress while the snapshot transaction was still open.
     assert seen_progress and seen_progress[0] >= 1
+
+
+def test_officer_home_lists_the_reports_ready_and_coming(client, officer_2fa):
+    enrolment_data()
+    ready, _ = build("enrolments", by=officer_2fa)
+    services.request_report(
+        report="enrolments", fmt="xlsx", filters=ReportFilters(), by=officer_2fa
+    )
+    sign_in(client, officer_2fa)
+    page = client.get(reverse("home")).content.decode()
+    assert ready.get_absolute_url() in page
+    assert "กำลังสร้างรายงาน 1 ฉบับ" in page
