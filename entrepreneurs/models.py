@@ -106,6 +106,14 @@ class VerificationStatus(models.TextChoices):
     INACTIVE = "inactive", _("Inactive")
 
 
+def format_registration_code(code) -> str:
+    """A community-enterprise registration code as printed: X-XX-XX-XX/X-XXXX."""
+    code = code or ""
+    if len(code) != 12:
+        return code
+    return f"{code[0]}-{code[1:3]}-{code[3:5]}-{code[5:7]}/{code[7]}-{code[8:]}"
+
+
 class EnterpriseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Officers see every enterprise; anyone else only the ones they belong to."""
@@ -220,10 +228,7 @@ class Enterprise(BilingualName):
 
     @property
     def formatted_registration_code(self):
-        code = self.registration_code or ""
-        if len(code) != 12:
-            return code
-        return f"{code[0]}-{code[1:3]}-{code[3:5]}-{code[5:7]}/{code[7]}-{code[8:]}"
+        return format_registration_code(self.registration_code)
 
 
 class MemberRole(models.TextChoices):

@@ -1,76 +1,31 @@
 """A programme's dashboard for officers: applications, places, districts and upgrades.
 
-Every figure is one aggregate query, so the page costs the same for ten applications as
-for ten thousand.
+Every figure is one aggregate query (programmes.selectors, which the programme summary
+report reads too), so the page costs the same for ten applications as for ten thousand.
 """
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from entrepreneurs.models import Enterprise
-from products.models import UpgradeArea
 from toolkit.charts import chart
 from toolkit.decorators import role_required
-from toolkit.thaisort import thai_sort_key
 
-from .models import PLACE_HOLDING, Enrolment, EnrolmentStatus, Programme
-from .selectors import counted_upgrades
-
-
-def applications_by_state(programme):
-    counts = dict(
-        Enrolment.objects.filter(intake__programme=programme)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
-    return [(label, counts.get(value, 0)) for value, label in EnrolmentStatus.choices]
-
-
-def enterprises_by_district(programme):
-    """Enterprises holding a place (accepted, active, completed), counted once per district."""
-    rows = (
-        Enterprise.objects.filter(
-            enrolments__intake__programme=programme, enrolments__status__in=PLACE_HOLDING
-        )
-        .order_by()
-        .values("district_id", "district__name_th", "district__name_en")
-        .annotate(n=Count("pk", distinct=True))
-    )
-    english = translation.get_language() == "en"
-    named = [
-        ((row["district__name_en"] if english else "") or row["district__name_th"], row["n"])
-        for row in rows
-    ]
-    return sorted(named, key=lambda pair: (-pair[1], thai_sort_key(pair[0])))
-
-
-def upgrades_by_area(programme):
-    """(area, products upgraded, target) for each area; a product counts once per area."""
-    counts = dict(
-        counted_upgrades(programme)
-        .order_by()
-        .values_list("area")
-        .annotate(n=Count("product", distinct=True))
-    )
-    return [
-        (label, counts.get(value, 0), getattr(programme, f"target_{value}"))
-        for value, label in UpgradeArea.choices
-    ]
-
-
-def percent(part, whole):
-    return round(part * 100 / whole) if whole else None
+from .models import Programme
+from .selectors import (
+    applications_by_state,
+    enterprises_by_district,
+    intakes_with_places,
+    percent,
+    upgrades_by_area,
+)
 
 
 @role_required(Role.OFFICER)
 def dashboard(request, programme_pk):
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=programme_pk)
     states = applications_by_state(programme)
-    intakes = list(programme.intakes.with_places_taken().order_by("opens_at", "pk"))
+    intakes = intakes_with_places(programme)
     districts = enterprises_by_district(programme)
     areas = [
         (label, done, target, percent(done, target))

@@ -102,6 +102,13 @@ class ReportRequestForm(forms.Form):
                 _("“%(report)s” comes as %(formats)s.")
                 % {"report": report.title, "formats": labels},
             )
+        # A report may need some filters (Report.required_filters): one programme's summary.
+        for name in getattr(report, "required_filters", ()):
+            if name in self.fields and not cleaned.get(name) and name not in self.errors:
+                self.add_error(
+                    name,
+                    _("“%(report)s” needs this filter: choose one.") % {"report": report.title},
+                )
         intake, programme = cleaned.get("intake"), cleaned.get("programme")
         if intake and programme and intake.programme_id != programme.pk:
             self.add_error("intake", _("This intake belongs to another programme."))

@@ -286,9 +286,11 @@ def home(request):
             context.update(officer_context(user))
     elif user.role == Role.CENTRE_STAFF:
         context.update(centre_staff_context(user))
+        context.update(reports_context(user))
     elif user.role in (Role.STUDENT, Role.FACULTY):
         context.update(lab_context(user))
         context.update(courses_context(user))
         if user.role == Role.FACULTY:
             context.update(teaching_context(user))
+            context.update(reports_context(user))
     return render(request, HOME_TEMPLATES.get(user.role, "home/landing.html"), context)

@@ -155,8 +155,9 @@ class TrainingReport(Report):
         "Every course run: dates, instructors, capacity, people enrolled, waitlisted and "
         "completed, attendance rate, certificates issued and revoked."
     )
-    # One row per run: instructors are named, learners are only counted.
-    personal_data = False
+    # One row per run: learners are only counted, but instructors are named, and a name is
+    # personal data under the PDPA: downloads are logged.
+    personal_data = True
     filters = ("fiscal_year", "date_from", "date_to")
     roles = (Role.FACULTY,)
 

@@ -497,3 +497,11 @@ def test_officer_home_lists_the_reports_ready_and_coming(client, officer_2fa):
     page = client.get(reverse("home")).content.decode()
     assert ready.get_absolute_url() in page
     assert "กำลังสร้างรายงาน 1 ฉบับ" in page
+
+
+def test_faculty_home_shows_their_ready_report(client, faculty):
+    job, _ = build("training", by=faculty)
+    assert job.status == JobStatus.DONE
+    client.force_login(faculty)
+    page = client.get(reverse("home")).content.decode()
+    assert job.get_absolute_url() in page

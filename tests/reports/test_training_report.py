@@ -288,15 +288,15 @@ def test_students_and_entrepreneurs_may_not_ask_for_training(request, person):
         )
 
 
-def test_faculty_downloads_their_training_report_unlogged(client, faculty):
-    """Runs are counted, not people: its downloads are not logged as personal data."""
+def test_faculty_downloads_their_training_report_and_it_is_logged(client, faculty):
+    """Learners are only counted, but instructors are named: downloads are logged."""
     training_data(faculty)
     job, _ = build("training", by=faculty)
     sign_in(client, faculty)
     response = client.get(reverse("reports:job_download", args=[job.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).decode("utf-8-sig").startswith("รหัสหลักสูตร")
-    assert not ReportDownload.objects.exists()
+    assert ReportDownload.objects.get().user == faculty
 
 
 # --- Queries ---------------------------------------------------------------------------
