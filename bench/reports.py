@@ -5,12 +5,14 @@
 For every report of reports.registry.REPORTS and each of its formats, a fresh Python
 process writes the whole national report (no filter) with reports.services.write_report,
 as the worker does, into a temporary file, and reports its wall time, CPU time, rows,
-file size and peak resident memory (its own ru_maxrss, read when it is done, so the
-number is this report's and no other's). The floor is PostgreSQL's own
+file size and peak resident memory (its own high-water mark, VmHWM, read when it is
+done, so the number is this report's and no other's). The floor is PostgreSQL's own
 `COPY (<the report's query>) TO STDOUT` of the same rows into a sink that only counts
 them: the database's time to produce the rows, with no Python in between. For a report
 whose rows are not one query (`queryset()` returns None) the floor is the COPY of every
-SELECT its count() and rows() run, captured once.
+SELECT its count() and rows() run, captured once. A report that asks for a programme
+(the programme summary PDF) is measured for all programmes, for the fiscal year of the
+programme with the most applications, and for that programme alone.
 
 Then it shows that memory is flat: the report with the most rows is written again with
 its query cut to a tenth of its rows (`--limit`, a slice of the same queryset), and the
@@ -22,6 +24,7 @@ nothing into it. Prints markdown tables.
 
 import argparse
 import copy as pycopy
+import io
 import json
 import os
 import resource
@@ -50,8 +53,18 @@ def django_version():
 
 
 def peak_kb():
-    # Linux gives ru_maxrss in kilobytes.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak resident memory in KB.
+
+    Linux's VmHWM, the high-water mark of this process's own memory. Not ru_maxrss: a
+    child made by fork and exec starts with ru_maxrss at its parent's size when it forked
+    (the kernel keeps the forked copy's mark across exec), so a big parent would show in
+    every child's number.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0])
+    except (OSError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
 
 
 def limited(report, limit):
@@ -67,7 +80,7 @@ def limited(report, limit):
     return copy
 
 
-def child(slug, fmt, limit):
+def child(slug, fmt, limit, filters_json):
     """Write one report as the worker does and print what it took, as JSON."""
     setup()
     from reports.filters import ReportFilters
@@ -77,7 +90,7 @@ def child(slug, fmt, limit):
     report = REPORTS[slug]
     if limit:
         report = limited(report, limit)
-    filters = ReportFilters()
+    filters = ReportFilters.from_json(json.loads(filters_json or "{}"))
     before = peak_kb()
     with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
         path = Path(folder) / f"{slug}.{fmt}"
@@ -105,17 +118,15 @@ def child(slug, fmt, limit):
     )
 
 
-def run_child(slug, fmt, limit=None):
+def run_child(slug, fmt, filters, limit=None):
     command = [sys.executable, __file__, "--child", slug, fmt]
+    command += ["--filters", json.dumps(filters.as_json())]
     if limit:
         command += ["--limit", str(limit)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{slug} {fmt} failed:\n{done.stderr[-3000:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    # The same peak, as the parent sees it: the largest of its children so far.
-    result["children_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return result
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 class Sink:
@@ -148,13 +159,11 @@ def copy_statements(statements, repeat):
     return sink.rows, statistics.median(times)
 
 
-def copy_floor(report, repeat):
+def copy_floor(report, repeat, filters):
     """PostgreSQL's COPY of the report's query to a sink: (rows, median seconds), or None."""
     from django.db import connection
 
-    from reports.filters import ReportFilters
-
-    queryset = report.queryset(ReportFilters())
+    queryset = report.queryset(filters)
     if queryset is None:
         return None
     sql, params = queryset.query.sql_with_params()
@@ -163,19 +172,19 @@ def copy_floor(report, repeat):
     return copy_statements([statement], repeat)
 
 
-def queries_floor(report, repeat):
-    """For a report that is not one query: COPY of every SELECT its count() and rows() run,
-    as (number of queries, rows they return, median seconds)."""
+def queries_floor(report, repeat, filters):
+    """For a report that is not one query: COPY of every SELECT its count() and rows() (or
+    write_pdf()) run, as (number of queries, rows they return, median seconds)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reports.filters import ReportFilters
-
-    filters = ReportFilters()
     with CaptureQueriesContext(connection) as captured:
         report.count(filters)
-        for _row in report.rows(filters):
-            pass
+        if set(report.formats) == {"pdf"}:
+            report.write_pdf(filters, io.BytesIO())
+        else:
+            for _row in report.rows(filters):
+                pass
     statements = []
     for query in captured.captured_queries:
         sql = query["sql"].strip()
@@ -185,6 +194,30 @@ def queries_floor(report, repeat):
             statements.append(sql)
     rows, seconds = copy_statements(statements, repeat)
     return len(statements), rows, seconds
+
+
+NATIONAL = "all (national)"
+
+
+def scopes(report):
+    """(label, filters) the report is measured with: no filter, the national report; for a
+    report that asks for a programme, also the programme with the most applications and
+    that programme's fiscal year (what an officer usually asks for)."""
+    from django.db.models import Count
+
+    from programmes.models import Programme
+    from reports.filters import ReportFilters
+
+    yield NATIONAL, ReportFilters()
+    if "programme" not in getattr(report, "required_filters", ()):
+        return
+    biggest = (
+        Programme.objects.annotate(n=Count("intakes__enrolments")).order_by("-n", "pk").first()
+    )
+    if biggest is not None:
+        year = biggest.fiscal_year
+        yield f"fiscal year {year}", ReportFilters(fiscal_year=year)
+        yield f"one programme ({biggest.n:,} applications)", ReportFilters(programme=biggest.pk)
 
 
 def mb(kb):
@@ -204,9 +237,10 @@ def main(argv=None):
     parser.add_argument("--no-flat", action="store_true", help="skip the 10 %% / 100 %% run")
     parser.add_argument("--child", nargs=2, metavar=("SLUG", "FORMAT"), help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--filters", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(*args.child, args.limit)
+        child(*args.child, args.limit, args.filters)
         return 0
 
     setup()
@@ -232,45 +266,49 @@ def main(argv=None):
     results = []
     for slug in slugs:
         report = REPORTS[slug]
-        # (queries, rows, seconds): the report's one query, or every query it runs.
-        floor = copy_floor(report, args.copy_repeat)
-        floor = (1, *floor) if floor is not None else queries_floor(report, args.copy_repeat)
-        for fmt in report.formats:
-            fmt = getattr(fmt, "value", fmt)
-            if args.format and fmt not in args.format:
-                continue
-            runs = [run_child(slug, fmt) for _ in range(args.repeat)]
-            result = dict(runs[-1])
-            result["seconds"] = statistics.median(r["seconds"] for r in runs)
-            result["cpu"] = statistics.median(r["cpu"] for r in runs)
-            result["peak_kb"] = max(r["peak_kb"] for r in runs)
-            results.append((slug, fmt, result, floor))
-            print(f"  {slug} {fmt}: {json.dumps(result)} floor {floor}", file=sys.stderr)
+        for scope, filters in scopes(report):
+            # (queries, rows, seconds): the report's one query, or every query it runs.
+            floor = copy_floor(report, args.copy_repeat, filters)
+            if floor is None:
+                floor = queries_floor(report, args.copy_repeat, filters)
+            else:
+                floor = (1, *floor)
+            for fmt in report.formats:
+                fmt = getattr(fmt, "value", fmt)
+                if args.format and fmt not in args.format:
+                    continue
+                runs = [run_child(slug, fmt, filters) for _ in range(args.repeat)]
+                result = dict(runs[-1])
+                result["seconds"] = statistics.median(r["seconds"] for r in runs)
+                result["cpu"] = statistics.median(r["cpu"] for r in runs)
+                result["peak_kb"] = max(r["peak_kb"] for r in runs)
+                results.append((slug, scope, fmt, result, floor))
+                print(f"  {slug} {scope} {fmt}: {json.dumps(result)} {floor}", file=sys.stderr)
 
     print(
-        "| report | format | rows | file | wall s | CPU s | rows/s | peak RSS MB "
+        "| report | rows of | format | rows | file | wall s | CPU s | rows/s | peak RSS MB "
         "| RSS before writing MB | COPY rows | COPY s | × COPY |"
     )
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-    for slug, fmt, r, floor in results:
+    print("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for slug, scope, fmt, r, floor in results:
         queries, copy_rows, copy_s = floor
         read = f"{copy_rows:,}" if queries == 1 else f"{queries} queries, {copy_rows:,} rows"
         ratio = r["seconds"] / copy_s if copy_s else float("inf")
         versus = f"{read} | {copy_s:.2f} | {ratio:,.{1 if ratio < 10 else 0}f} |"
         print(
-            f"| {slug} | {fmt} | {r['rows']:,} | {size(r['bytes'])} | {r['seconds']:.1f} "
-            f"| {r['cpu']:.1f} | {r['rows'] / r['seconds']:,.0f} | {mb(r['peak_kb'])} "
-            f"| {mb(r['start_kb'])} | {versus}"
+            f"| {slug} | {scope} | {fmt} | {r['rows']:,} | {size(r['bytes'])} "
+            f"| {r['seconds']:.1f} | {r['cpu']:.1f} | {r['rows'] / r['seconds']:,.0f} "
+            f"| {mb(r['peak_kb'])} | {mb(r['start_kb'])} | {versus}"
         )
 
     if args.no_flat or not results:
         return 0
-    # The biggest report that is one query (the limit slices that query).
-    single = [x for x in results if x[3][0] == 1 and REPORTS[x[0]].queryset(ReportFilters())]
+    # The biggest national report that is one query (the limit slices that query).
+    single = [x for x in results if x[1] == NATIONAL and x[4][0] == 1]
     if not single:
         return 0
-    slug, fmt, full, _floor = max(single, key=lambda x: (x[2]["rows"], x[1] == "xlsx"))
-    tenth = run_child(slug, fmt, limit=max(1, full["rows"] // 10))
+    slug, _scope, fmt, full, _floor = max(single, key=lambda x: (x[3]["rows"], x[2] == "xlsx"))
+    tenth = run_child(slug, fmt, ReportFilters(), limit=max(1, full["rows"] // 10))
     print()
     print(f"Flat memory: {slug} as {fmt}, a tenth of its rows and all of them")
     print()

@@ -40,7 +40,7 @@ def national_in_small(capsys):
 def test_copy_floor_gives_the_rows_each_report_writes(bench, national_in_small):
     measured = 0
     for slug, report in REPORTS.items():
-        floor = bench.copy_floor(report, 1)
+        floor = bench.copy_floor(report, 1, ReportFilters())
         if floor is None:
             continue
         out = io.BytesIO()
@@ -58,4 +58,4 @@ def test_limited_report_writes_only_its_first_rows(bench, national_in_small):
     assert write_report(report=cut, fmt="xlsx", filters=ReportFilters(), out=out) == 15
     assert cut.count(ReportFilters()) == 15
     assert report.count(ReportFilters()) == 150
-    assert bench.copy_floor(cut, 1)[0] == 15
+    assert bench.copy_floor(cut, 1, ReportFilters())[0] == 15
