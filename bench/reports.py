@@ -26,6 +26,7 @@ import argparse
 import copy as pycopy
 import io
 import json
+import logging
 import os
 import resource
 import statistics
@@ -178,6 +179,8 @@ def queries_floor(report, repeat, filters):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    # WeasyPrint logs each page it lays out; the floor needs only the queries.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     with CaptureQueriesContext(connection) as captured:
         report.count(filters)
         if set(report.formats) == {"pdf"}:
