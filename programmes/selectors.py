@@ -7,11 +7,11 @@ report show; each is one aggregate query, read through `using` so a report worke
 them from its snapshot.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone, translation
 
 from entrepreneurs.models import Enterprise
-from products.models import UpgradeArea, UpgradeRecord, percent_change
+from products.models import UpgradeArea, UpgradeRecord
 from toolkit.thaisort import thai_sort_key
 
 from .models import PLACE_HOLDING, PLACES, Enrolment, EnrolmentStatus, Intake
@@ -114,22 +114,16 @@ def upgrades_by_area(programme, *, using="default"):
 def sales_uplift(programme, *, using="default"):
     """The programme's monthly-sales uplift in per cent (one decimal), or None if unknown.
 
-    Over its counted upgrade records whose monthly sales are known before and after: the
-    change from the sum of sales before to the sum after, so a large seller weighs more
-    than a small one; one query.
+    Over its counted upgrade records whose monthly sales are known before and after, as
+    UpgradeRecord.uplift_summary reckons it for the officer home: the change from the sum
+    of sales before to the sum after, so a large seller weighs more than a small one.
     """
-    known = Q(monthly_sales_before__isnull=False, monthly_sales_after__isnull=False)
-    totals = (
-        counted_upgrades(programme, using=using)
-        .filter(known)
-        .order_by()
-        .aggregate(
-            records=Count("pk"),
-            before=Sum("monthly_sales_before"),
-            after=Sum("monthly_sales_after"),
-        )
-    )
-    if not totals["records"]:
+    summary = counted_upgrades(programme, using=using).uplift_summary()
+    if not summary["with_sales"]:
         return {"records": 0, "before": None, "after": None, "uplift": None}
-    totals["uplift"] = percent_change(totals["before"], totals["after"])
-    return totals
+    return {
+        "records": summary["with_sales"],
+        "before": summary["sales_before"],
+        "after": summary["sales_after"],
+        "uplift": summary["sales_uplift"],
+    }

@@ -30,6 +30,8 @@ class Report:
     personal_data: bool = False
     # Which ReportFilters fields the report reads; the others are dropped.
     filters: tuple[str, ...] = ()
+    # Filters the request form insists on (a programme's summary needs its programme).
+    required_filters: tuple[str, ...] = ()
     # Roles besides officers who may ask for it (officers may ask for every report).
     roles: tuple[str, ...] = ()
 

@@ -19,6 +19,11 @@ FILTER_NAMES = (
     "district",
     "date_from",
     "date_to",
+    "state",
+    "kind",
+    "verification",
+    "area",
+    "stage",
 )
 
 
@@ -33,6 +38,13 @@ class ReportFilters:
     date_from: datetime.date | None = None
     # Inclusive: the last day the report covers.
     date_to: datetime.date | None = None
+    # Stored choice values: an application's state, an enterprise's kind and verification,
+    # an upgrade record's area and stage.
+    state: str = ""
+    kind: str = ""
+    verification: str = ""
+    area: str = ""
+    stage: str = ""
 
     def as_json(self) -> dict:
         """Only the filters set, dates as ISO text, in a fixed order (a job's request key)."""

@@ -1,12 +1,15 @@
+import datetime
+
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from entrepreneurs.models import District, Province
-from programmes.models import Intake, Programme
+from entrepreneurs.models import District, EnterpriseKind, Province, VerificationStatus
+from products.models import UpgradeArea, UpgradeStage
+from programmes.models import EnrolmentStatus, Intake, Programme
 from toolkit.fields import BEDateField
-from toolkit.thaidates import fiscal_year, format_fiscal_year
+from toolkit.thaidates import fiscal_year, format_date, format_fiscal_year
 
 from .filters import ReportFilters
 from .models import ReportFormat
@@ -14,6 +17,11 @@ from .rules import reports_for
 
 # Fiscal years offered: from the first the portal served to the next one.
 FIRST_FISCAL_YEAR = 2566
+# The days a report's period may name (B.E. 2500 to 2700, as the lists' fiscal-year
+# filters): a date typed as 01/01/0001 fails the job in the worker (its moment in UTC is
+# before year 1), and a lab report from year 1000 runs a query for each of 12,000 months.
+FIRST_DAY = datetime.date(1957, 1, 1)
+LAST_DAY = datetime.date(2157, 12, 31)
 
 
 class ReportRequestForm(forms.Form):
@@ -52,6 +60,32 @@ class ReportRequestForm(forms.Form):
     )
     date_from = BEDateField(label=_("From"), required=False)
     date_to = BEDateField(label=_("Until"), required=False)
+    state = forms.ChoiceField(
+        label=_("Application state"),
+        choices=[("", _("Every state"))]
+        + [c for c in EnrolmentStatus.choices if c[0] != EnrolmentStatus.DRAFT],
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label=_("Enterprise kind"),
+        choices=[("", _("Every kind"))] + EnterpriseKind.choices,
+        required=False,
+    )
+    verification = forms.ChoiceField(
+        label=_("Verification"),
+        choices=[("", _("Every verification state"))] + VerificationStatus.choices,
+        required=False,
+    )
+    area = forms.ChoiceField(
+        label=_("Upgrade area"),
+        choices=[("", _("Every area"))] + UpgradeArea.choices,
+        required=False,
+    )
+    stage = forms.ChoiceField(
+        label=_("Upgrade stage"),
+        choices=[("", _("Every stage"))] + UpgradeStage.choices,
+        required=False,
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +137,7 @@ class ReportRequestForm(forms.Form):
                 % {"report": report.title, "formats": labels},
             )
         # A report may need some filters (Report.required_filters): one programme's summary.
-        for name in getattr(report, "required_filters", ()):
+        for name in report.required_filters if report else ():
             if name in self.fields and not cleaned.get(name) and name not in self.errors:
                 self.add_error(
                     name,
@@ -118,6 +152,14 @@ class ReportRequestForm(forms.Form):
                 "district",
                 _("This district is not in the province you chose. Choose the district again."),
             )
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(
+                    name,
+                    _("Enter a date from %(first)s to %(last)s.")
+                    % {"first": format_date(FIRST_DAY), "last": format_date(LAST_DAY)},
+                )
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("The last day comes before the first."))
@@ -139,4 +181,9 @@ class ReportRequestForm(forms.Form):
             district=district.pk if district else "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            state=data.get("state", ""),
+            kind=data.get("kind", ""),
+            verification=data.get("verification", ""),
+            area=data.get("area", ""),
+            stage=data.get("stage", ""),
         ).only(self.chosen_report.filters)

@@ -66,7 +66,13 @@ class ReportJobQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
-        return self.filter(requested_by=user)
+        return self.asked_by(user)
+
+    def asked_by(self, user):
+        """The jobs this person asked for, including those they joined by asking for the
+        same report while it was pending (services.request_report makes them subscribers)."""
+        joined = self.model.subscribers.through.objects.filter(user=user).values("reportjob")
+        return self.filter(Q(requested_by=user) | Q(pk__in=joined))
 
     def pending(self):
         return self.filter(status__in=PENDING_STATES)

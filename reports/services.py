@@ -5,8 +5,9 @@
 - `run_report` is what the worker does: claim the job with its task id, read one
   snapshot, stream the rows into a temporary file beside the final one, and move it into
   place only when complete and only while the claim still holds. A worker killed midway
-  leaves a temporary file no one serves; the redelivered task (or the sweep) starts the
-  file anew, and after REPORT_MAX_ATTEMPTS claims the job fails and can be asked again.
+  leaves a temporary file no one serves; the redelivered task (or the sweep) deletes it
+  and starts the file anew, and after REPORT_MAX_ATTEMPTS claims the job fails (its
+  temporary files deleted) and can be asked again.
 - `sweep_reports` re-queues jobs whose message was lost and jobs whose worker stopped
   answering; `delete_expired_reports` deletes files past their retention.
 """
@@ -17,7 +18,9 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -139,14 +142,21 @@ def stall_cutoff():
 
 
 def claim(job_id, token) -> ReportJob | str:
-    """Take the job for this task run, or say why not (BUSY, GONE)."""
+    """Take the job for this task run, or say why not (BUSY, GONE).
+
+    The job's run_token becomes the task id `token` and a suffix of this claim's own: the
+    broker may hand one message out twice (a retry, a redelivery while the first run is
+    still alive but silent), and both runs carry the same task id. Only the run holding
+    the current claim may store progress or move its file into place.
+    """
     now = timezone.now()
     claimable = Q(status=JobStatus.QUEUED) | Q(
         status=JobStatus.RUNNING, heartbeat_at__lt=stall_cutoff()
     )
+    claimed = f"{token}:{uuid.uuid4().hex[:12]}"
     taken = ReportJob.objects.filter(claimable, pk=job_id).update(
         status=JobStatus.RUNNING,
-        run_token=token,
+        run_token=claimed,
         attempts=F("attempts") + 1,
         started_at=now,
         heartbeat_at=now,
@@ -157,17 +167,22 @@ def claim(job_id, token) -> ReportJob | str:
         return GONE
     if not taken:
         # This very message again while its earlier run still beats: wait for it to stop.
-        if job.status == JobStatus.RUNNING and job.run_token == token:
+        if job.status == JobStatus.RUNNING and job.run_token.partition(":")[0] == token:
             return BUSY
         return GONE
     return job
 
 
 def run_report(*, job_id, token) -> str:
-    """Build the job's file, as the worker holding `token`; DONE, FAILED, BUSY or GONE."""
+    """Build the job's file, as the worker of task `token`; DONE, FAILED, BUSY or GONE."""
     job = claim(job_id, token)
     if isinstance(job, str):
         return job
+    return _build(job, claimed=job.run_token)
+
+
+def _build(job, *, claimed) -> str:
+    token = claimed
     definition = REPORTS.get(job.report)
     if job.attempts > settings.REPORT_MAX_ATTEMPTS:
         return fail(job, FailureReason.INTERRUPTED, token=token)
@@ -177,7 +192,9 @@ def run_report(*, job_id, token) -> str:
     final_name = report_path(job, f"{job.report}-{job.pk}.{job.format}")
     final_path = Path(storage.path(final_name))
     final_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = final_path.with_name(f".{final_path.name}.{token}.partial")
+    # One temporary file per claim; a run that died before this claim left its own: gone.
+    partial = final_path.with_name(f".{final_path.name}.{claimed}.partial")
+    delete_partials(job, keep=partial)
     try:
         with translation.override(job.language):
             rows = build_file(job, definition, partial, token)
@@ -201,7 +218,7 @@ def run_report(*, job_id, token) -> str:
 def build_file(job, definition, partial: Path, token) -> int:
     filters = ReportFilters.from_json(job.filters)
     progress = Progress(job.pk, token)
-    with partial.open("wb") as out, snapshot() as using:
+    with heartbeat(job.pk, token), partial.open("wb") as out, snapshot() as using:
         expected = definition.count(filters, using=using)
         if job.format == ReportFormat.XLSX and expected >= XLSX_MAX_ROWS:
             raise TooManyRows
@@ -271,7 +288,25 @@ def fail(job, reason, *, token=None) -> str:
         locked.save(update_fields=["status", "failure", "finished_at"])
         for person in locked.subscribers.all():
             notify(person, FAILED_KIND, locked, url=locked.get_absolute_url())
+    delete_partials(locked)
     return FAILED
+
+
+def delete_partials(job, *, keep=None) -> int:
+    """Delete the temporary files of the job's runs, which dead workers leave behind.
+
+    Only the run holding the claim moves its file into place (finish); any other run
+    still writing loses its claim at its next progress save and stops.
+    """
+    folder = Path(file_storage().path(report_path(job, "")))
+    removed = 0
+    for path in folder.glob(".*.partial"):
+        if path == keep:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed
 
 
 @contextlib.contextmanager
@@ -297,6 +332,42 @@ def snapshot():
     finally:
         # A report is long and rare: holding its connection open between reports buys nothing.
         connection.close()
+
+
+@contextlib.contextmanager
+def heartbeat(job_id, token):
+    """Keep the claim fresh from a thread while the worker is busy without writing rows.
+
+    Counting a national query or saving a large XLSX can take longer than
+    REPORT_STALL_SECONDS without a row written; without this beat a retry or the sweep
+    would take the job over from a worker that is alive. The thread beats only while this
+    block runs, so a worker that dies stops beating with it. Inside a transaction (a test,
+    a shell) there is no beat: its own connection would wait for that transaction's lock.
+    """
+    if connections["default"].in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+    interval = max(0.2, settings.REPORT_STALL_SECONDS / 3)
+
+    def beat():
+        try:
+            while not stop.wait(interval):
+                ReportJob.objects.filter(
+                    pk=job_id, run_token=token, status=JobStatus.RUNNING
+                ).update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            logger.warning("Report job %s: heartbeat failed", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"report-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
 
 
 class Progress:

@@ -31,7 +31,7 @@ def job_list(request):
     jobs = _jobs_for(request.user)
     mine = request.GET.get("mine") == "1" or request.user.role != Role.OFFICER
     if mine:
-        jobs = jobs.filter(requested_by=request.user)
+        jobs = jobs.asked_by(request.user)
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -73,7 +73,13 @@ def job_create(request):
                     ),
                 )
             return redirect(job)
-    return render(request, "reports/job_form.html", {"form": form, "reports": form.reports})
+    report_choices = [
+        (slug, report, [str(form.fields[name].label) for name in report.filters])
+        for slug, report in form.reports.items()
+    ]
+    return render(
+        request, "reports/job_form.html", {"form": form, "report_choices": report_choices}
+    )
 
 
 def _job_context(request, job):
@@ -102,7 +108,10 @@ def job_detail(request, pk):
 def job_progress(request, pk):
     """The progress part of the job page, which htmx polls while the job is pending."""
     job = get_object_or_404(_jobs_for(request.user), pk=pk)
-    response = render(request, "reports/_job_status.html", _job_context(request, job))
+    context = _job_context(request, job)
+    # The last answer also brings the bell's count up to date: the asker was just told.
+    context["update_bell"] = not job.is_pending
+    response = render(request, "reports/_job_status.html", context)
     if not job.is_pending:
         # htmx stops polling on 286; the fragment it gets last carries the download link.
         response.status_code = 286
@@ -148,8 +157,9 @@ def job_again(request, pk):
 
 def describe_filters(filters: ReportFilters) -> list[tuple[str, str]]:
     """(label, value) of each filter a job was built with, names in the reader's language."""
-    from entrepreneurs.models import District, Province
-    from programmes.models import Intake, Programme
+    from entrepreneurs.models import District, EnterpriseKind, Province, VerificationStatus
+    from products.models import UpgradeArea, UpgradeStage
+    from programmes.models import EnrolmentStatus, Intake, Programme
     from toolkit.thaidates import format_date, format_fiscal_year
 
     described = []
@@ -171,4 +181,14 @@ def describe_filters(filters: ReportFilters) -> list[tuple[str, str]]:
         described.append((_("From"), format_date(filters.date_from)))
     if filters.date_to:
         described.append((_("Until"), format_date(filters.date_to)))
+    for name, label, choices in (
+        ("state", _("Application state"), EnrolmentStatus.choices),
+        ("kind", _("Enterprise kind"), EnterpriseKind.choices),
+        ("verification", _("Verification"), VerificationStatus.choices),
+        ("area", _("Upgrade area"), UpgradeArea.choices),
+        ("stage", _("Upgrade stage"), UpgradeStage.choices),
+    ):
+        value = getattr(filters, name)
+        if value:
+            described.append((label, str(dict(choices).get(value, value))))
     return described

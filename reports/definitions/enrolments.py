@@ -20,7 +20,16 @@ class EnrolmentReport(Report):
         "Every application: programme, intake, enterprise, province and district, state and dates."
     )
     personal_data = True
-    filters = ("programme", "intake", "fiscal_year", "province", "district", "date_from", "date_to")
+    filters = (
+        "programme",
+        "intake",
+        "fiscal_year",
+        "province",
+        "district",
+        "date_from",
+        "date_to",
+        "state",
+    )
 
     def columns(self):
         return [
@@ -50,6 +59,8 @@ class EnrolmentReport(Report):
             enrolments = enrolments.filter(enterprise__district_id=filters.district)
         elif filters.province:
             enrolments = enrolments.filter(enterprise__province_id=filters.province)
+        if filters.state:
+            enrolments = enrolments.filter(status=filters.state)
         start, end = filters.moments()
         if start:
             enrolments = enrolments.filter(submitted_at__gte=start)

@@ -29,7 +29,15 @@ class EnterpriseReport(Report):
     )
     # Phones, LINE IDs, and an artisan's (masked) national ID as tax ID.
     personal_data = True
-    filters = ("fiscal_year", "province", "district", "date_from", "date_to")
+    filters = (
+        "fiscal_year",
+        "province",
+        "district",
+        "date_from",
+        "date_to",
+        "kind",
+        "verification",
+    )
 
     def columns(self):
         return [
@@ -58,6 +66,10 @@ class EnterpriseReport(Report):
             enterprises = enterprises.in_district(filters.district)
         elif filters.province:
             enterprises = enterprises.in_province(filters.province)
+        if filters.kind:
+            enterprises = enterprises.filter(kind=filters.kind)
+        if filters.verification:
+            enterprises = enterprises.filter(status=filters.verification)
         start, end = filters.moments()
         if start:
             enterprises = enterprises.filter(created_at__gte=start)

@@ -48,7 +48,16 @@ class UpgradeReport(Report):
     # It names people: each record's expert, and an individual artisan's enterprise
     # carries the artisan's own name; downloads are therefore logged.
     personal_data = True
-    filters = ("programme", "fiscal_year", "province", "district", "date_from", "date_to")
+    filters = (
+        "programme",
+        "fiscal_year",
+        "province",
+        "district",
+        "date_from",
+        "date_to",
+        "area",
+        "stage",
+    )
 
     def columns(self):
         return [
@@ -84,6 +93,10 @@ class UpgradeReport(Report):
             upgrades = upgrades.filter(product__enterprise__district_id=filters.district)
         elif filters.province:
             upgrades = upgrades.filter(product__enterprise__province_id=filters.province)
+        if filters.area:
+            upgrades = upgrades.filter(area=filters.area)
+        if filters.stage:
+            upgrades = upgrades.filter(stage=filters.stage)
         start, end = filters.period()
         if start:
             upgrades = upgrades.filter(started_on__gte=start)

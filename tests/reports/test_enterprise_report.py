@@ -191,6 +191,11 @@ def test_enterprise_report_filters_by_place_and_registration_date(officer_2fa):
     assert ask(date_to=datetime.date(2026, 9, 30)) == {data["artisan"].pk}
     assert ask(fiscal_year=2570, date_to=datetime.date(2026, 11, 1)) == {data["chiang_mai"].pk}
     assert ask(fiscal_year=2570, province="52", district="5201") == {data["mueang"].pk}
+    # By kind and by verification state.
+    assert ask(kind=EnterpriseKind.ARTISAN) == {data["artisan"].pk}
+    assert ask(verification=VerificationStatus.VERIFIED) == {data["cooperative"].pk}
+    assert ask(verification=VerificationStatus.INACTIVE, province="52") == {data["mueang"].pk}
+    assert ask(kind=EnterpriseKind.SME, province="52") == set()
 
 
 def test_enterprise_report_as_xlsx_opens_with_thai_and_numbers(officer_2fa):

@@ -76,6 +76,12 @@ def test_enrolment_report_filters_by_programme_province_and_dates(officer_2fa):
         ),
     )
     assert len(read_csv(job)) - 1 == 2
+    job, _ = build(
+        "enrolments",
+        by=officer_2fa,
+        filters=ReportFilters(state=EnrolmentStatus.WAITLISTED),
+    )
+    assert [row[0] for row in read_csv(job)[1:]] == [str(data["enrolments"][1].pk)]
 
 
 def test_xlsx_report_opens_with_openpyxl_and_keeps_thai(officer_2fa):
@@ -505,3 +511,22 @@ def test_faculty_home_shows_their_ready_report(client, faculty):
     client.force_login(faculty)
     page = client.get(reverse("home")).content.decode()
     assert job.get_absolute_url() in page
+
+
+def test_form_shows_each_report_its_filters_and_keeps_only_those(client, officer_2fa):
+    sign_in(client, officer_2fa)
+    page = client.get(reverse("reports:job_create")).content.decode()
+    assert (
+        'data-filters="programme intake fiscal_year province district date_from date_to state"'
+        in page
+    )
+    assert 'data-report-filter="verification"' in page
+    client.post(
+        reverse("reports:job_create"),
+        {"report": "enterprises", "format": "csv", "kind": "artisan", "state": "accepted"},
+    )
+    job = ReportJob.objects.get()
+    # The enrolment state means nothing to the enterprise report: dropped.
+    assert job.filters == {"kind": "artisan"}
+    detail = client.get(job.get_absolute_url()).content.decode()
+    assert "ช่างฝีมือรายบุคคล" in detail or "Individual artisan" in detail

@@ -248,6 +248,10 @@ def test_upgrade_report_filters_by_place_period_and_programme(officer_2fa):
         lighter,
     }
     assert ask(fiscal_year=2570, date_to=datetime.date(2026, 10, 31)) == {designed}
+    # By area and by stage.
+    assert ask(area=UpgradeArea.STANDARDS) == {certified}
+    assert ask(stage=UpgradeStage.PLAN) == {kiln}
+    assert ask(area=UpgradeArea.DESIGN, stage=UpgradeStage.PLAN) == set()
     # A programme counts its enrolled products' work since their intake opened, once each.
     programme = data["programme"].pk
     assert ask(programme=programme) == set(counted_upgrades(programme).values_list("pk", flat=True))
