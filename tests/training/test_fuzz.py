@@ -320,6 +320,8 @@ def expected_get(who, name):
         return 403 if who == "officer" else 400  # no window asked
     if staff:
         return 200
+    if name == "staff_booking_list" and who == "officer":
+        return 200  # officers read the bookings behind the dashboard's lab figures
     if name in OTHERS:
         return 404
     if name in PERSONAL:
