@@ -100,7 +100,7 @@ class EnterpriseKind(models.TextChoices):
     ARTISAN = "artisan", _("Individual artisan")
 
 
-# The name of the data the public showcase counts (toolkit.counts): services that change
+# The name of the data the public showcase counts (toolkit.pagination): services that change
 # which products it shows, or how its filters match them, call data_changed(SHOWCASE_DATA).
 SHOWCASE_DATA = "showcase"
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from notifications.services import notify
 from toolkit.audit import record_audit
-from toolkit.counts import data_changed
+from toolkit.pagination import data_changed
 
 from . import validators
 from .exceptions import (

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import SHOWCASE_DATA, District
-from toolkit.counts import COUNT_SECONDS, CachedCountPaginator, generation
+from toolkit.pagination import COUNT_SECONDS, CachedCountPaginator, generation
 from toolkit.thaisort import thai_order
 from toolkit.widgets import QuickSelect
 
@@ -36,7 +36,7 @@ def category_choices():
 def district_choices():
     """Districts that have something to show, so no choice leads to an empty page.
 
-    Cached per language until the showcase's data changes (toolkit.counts): at national
+    Cached per language until the showcase's data changes (toolkit.pagination): at national
     volume they are 928, and reading and labelling them cost more than the page's cards.
     """
     language = translation.get_language()
@@ -104,7 +104,7 @@ class ShowcaseFilter(django_filters.FilterSet):
 
 def index(request):
     showcase_filter = ShowcaseFilter(request.GET or None, queryset=Product.objects.showcase_cards())
-    # The count is cached until a service changes what the showcase shows (toolkit.counts).
+    # The count is cached until a service changes what the showcase shows (toolkit.pagination).
     paginator = CachedCountPaginator(showcase_filter.qs, PAGE_SIZE, depends_on=SHOWCASE_DATA)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "showcase/index.html", {"filter": showcase_filter, "page": page})

@@ -13,7 +13,7 @@ from accounts.models import User
 from entrepreneurs.models import SHOWCASE_DATA, VerificationStatus
 from notifications.services import notify
 from toolkit.audit import record_audit
-from toolkit.counts import data_changed
+from toolkit.pagination import data_changed
 
 from ..exceptions import (
     CannotPublish,

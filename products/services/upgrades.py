@@ -13,7 +13,7 @@ from products.exceptions import NotAllowed, PriceNotOffered
 from products.images import process_photo
 from products.models import Product, UpgradeRecord
 from toolkit.audit import record_audit
-from toolkit.counts import data_changed
+from toolkit.pagination import data_changed
 from toolkit.thaisort import thai_order
 
 UPGRADE_FIELDS = (

@@ -311,7 +311,7 @@ def make_showcase(count):
 
 # All counts include the SAVEPOINT and RELEASE of ATOMIC_REQUESTS. The first request
 # also counts and fills the cache (a database table in tests: a set is several queries);
-# the next reads the count and the district choices from it (toolkit.counts).
+# the next reads the count and the district choices from it (toolkit.pagination).
 @pytest.mark.parametrize("count", [3, 30])
 def test_index_query_count_does_not_grow(client, db, django_assert_max_num_queries, count):
     make_showcase(count)

@@ -1,4 +1,12 @@
-"""Counts of long lists, cached until the data they count changes.
+"""Paginators for long lists: the page's rows read by id, counts cached until data changes.
+
+IdsFirstPaginator reads a page in two steps: the primary keys of the page in the list's
+order (with the filters and sort, but none of the joins and per-row sub-queries the page
+shows), then the rows of those keys with everything else. PostgreSQL has to step over
+every row before a deep page's OFFSET; done on ids alone, from an index where there is
+one, page 500 of a list costs little more than page 1, and a per-row sub-query (an
+enterprise's number of products) runs for the page's 25 rows instead of 12,525.
+
 
 A paginator counts every row its list matches on each request: at national volume the
 public showcase's COUNT(*) joins 75,000 published products to their enterprises, which
@@ -42,6 +50,21 @@ def data_changed(name):
     cache can never come back with a value an old count was cached under.
     """
     transaction.on_commit(lambda: cache.set(_generation_key(name), uuid.uuid4().hex, None))
+
+
+class IdsFirstPaginator(Paginator):
+    """A Paginator of a QuerySet that reads a page's ids first, then those rows."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = self.object_list.order_by().filter(pk__in=ids) if ids else []
+        by_id = {row.pk: row for row in rows}
+        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 
 class CachedCountPaginator(Paginator):
