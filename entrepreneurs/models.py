@@ -100,8 +100,9 @@ class EnterpriseKind(models.TextChoices):
     ARTISAN = "artisan", _("Individual artisan")
 
 
-# The name of the data the public showcase counts (toolkit.pagination): services that change
-# which products it shows, or how its filters match them, call data_changed(SHOWCASE_DATA).
+# The name of the data the public pages count (toolkit.pagination): the showcase's products
+# and filters, the landing page's enterprises and upgraded products. Services that change
+# any of them call data_changed(SHOWCASE_DATA).
 SHOWCASE_DATA = "showcase"
 
 

@@ -139,6 +139,8 @@ def register_enterprise(*, by, data, on_behalf_of=None):
     enterprise = Enterprise(created_by=by)
     _apply(enterprise, data)
     _save(enterprise)
+    # The landing page counts enterprises.
+    data_changed(SHOWCASE_DATA)
     if president is not None:
         Member.objects.create(
             enterprise=enterprise,

@@ -52,6 +52,18 @@ def data_changed(name):
     transaction.on_commit(lambda: cache.set(_generation_key(name), uuid.uuid4().hex, None))
 
 
+def cached_count(queryset, *, depends_on):
+    """queryset.count(), cached under its SQL until the data `depends_on` changes."""
+    sql, params = queryset.query.sql_with_params()
+    text = f"{depends_on}\n{generation(depends_on)}\n{sql}\n{params!r}"
+    key = "counts:" + hashlib.sha256(text.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = queryset.count()
+        cache.set(key, value, COUNT_SECONDS)
+    return value
+
+
 class IdsFirstPaginator(Paginator):
     """A Paginator of a QuerySet that reads a page's ids first, then those rows."""
 
@@ -76,11 +88,4 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        sql, params = self.object_list.query.sql_with_params()
-        text = f"{self.depends_on}\n{generation(self.depends_on)}\n{sql}\n{params!r}"
-        key = "counts:" + hashlib.sha256(text.encode()).hexdigest()
-        value = cache.get(key)
-        if value is None:
-            value = super().count
-            cache.set(key, value, COUNT_SECONDS)
-        return value
+        return cached_count(self.object_list, depends_on=self.depends_on)
