@@ -7,7 +7,6 @@ every row before a deep page's OFFSET; done on ids alone, from an index where th
 one, page 500 of a list costs little more than page 1, and a per-row sub-query (an
 enterprise's number of products) runs for the page's 25 rows instead of 12,525.
 
-
 A paginator counts every row its list matches on each request: at national volume the
 public showcase's COUNT(*) joins 75,000 published products to their enterprises, which
 costs more than the page of 24 cards it heads. CachedCountPaginator keeps each count in
@@ -15,7 +14,8 @@ the cache under the SQL it runs and the current *generation* of the data it read
 services that change that data call `data_changed(name)` inside their transaction; once
 it commits the generation gets a new value, so every count cached before is never read
 again and the next request counts afresh. COUNT_SECONDS bounds how long a change made
-outside the services (the admin, a bulk load) can leave a count behind.
+outside the services (the admin, a bulk load) can leave a count behind. cached_count()
+does the same for a count that heads no list (the landing page's figures).
 """
 
 import hashlib
