@@ -133,6 +133,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so a worker process in a test can open the test database too.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation for the web's queries: a page reads a few rows, but the planner's
+    # cost of a deep page or an unfiltered count passes jit_above_cost, and compiling took
+    # 25-460 ms of queries that then ran in 2-50 ms (bench/README.md, issue 12). The report
+    # queries measured there never JIT-compile, so the snapshot alias below copies it too.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A view either saves everything it changes or nothing.
 ATOMIC_REQUESTS = True

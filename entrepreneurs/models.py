@@ -100,6 +100,12 @@ class EnterpriseKind(models.TextChoices):
     ARTISAN = "artisan", _("Individual artisan")
 
 
+# The name of the data the public pages count (toolkit.pagination): the showcase's products
+# and filters, the landing page's enterprises and upgraded products. Services that change
+# any of them call data_changed(SHOWCASE_DATA).
+SHOWCASE_DATA = "showcase"
+
+
 class VerificationStatus(models.TextChoices):
     UNVERIFIED = "unverified", _("Unverified")
     VERIFIED = "verified", _("Verified")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from notifications.services import notify
 from toolkit.audit import record_audit
+from toolkit.pagination import data_changed
 
 from . import validators
 from .exceptions import (
@@ -24,7 +25,7 @@ from .exceptions import (
     StatusChangeRefused,
     UnknownAccount,
 )
-from .models import Enterprise, Member, MemberRole, VerificationStatus
+from .models import SHOWCASE_DATA, Enterprise, Member, MemberRole, VerificationStatus
 
 # Fields a person types; the service derives the rest.
 EDITABLE_FIELDS = [
@@ -138,6 +139,8 @@ def register_enterprise(*, by, data, on_behalf_of=None):
     enterprise = Enterprise(created_by=by)
     _apply(enterprise, data)
     _save(enterprise)
+    # The landing page counts enterprises.
+    data_changed(SHOWCASE_DATA)
     if president is not None:
         Member.objects.create(
             enterprise=enterprise,
@@ -165,6 +168,8 @@ def update_enterprise(*, enterprise, by, data):
     changed = _apply(enterprise, data)
     if changed:
         _save(enterprise)
+        # Its district is a showcase filter.
+        data_changed(SHOWCASE_DATA)
         # Field names only: the values may be personal data (a tax ID is a national ID).
         record_audit(actor=by, action="enterprise.updated", target=enterprise, changed=changed)
     return enterprise, _warnings(enterprise)
@@ -257,6 +262,7 @@ def set_enterprise_status(*, enterprise, by, status, note):
     enterprise.save(
         update_fields=["status", "status_note", "status_changed_at", "status_changed_by"]
     )
+    data_changed(SHOWCASE_DATA)
     record_audit(
         actor=by,
         action="enterprise.status_changed",

@@ -165,13 +165,32 @@ class ProductQuerySet(models.QuerySet):
             }
         )
 
+    def with_upgrade_area_records(self):
+        """Prefetch each product's upgrade areas, for the fetched (paginated) rows only.
+
+        A prefetch runs after the page is sliced, so it reads the page's few records by
+        product id; the Exists() annotations of with_upgrade_areas() run inside the page's
+        query, where PostgreSQL hashes every upgrade record of every area to sort the rows.
+        """
+        return self.prefetch_related(
+            models.Prefetch(
+                "upgrades",
+                queryset=UpgradeRecord.objects.order_by().only("pk", "product_id", "area"),
+                to_attr="upgrade_area_records",
+            )
+        )
+
     def showcase_cards(self):
-        """Showcase products with what a card shows, newest in the showcase first."""
+        """Showcase products with what a card shows, newest in the showcase first.
+
+        On PostgreSQL the order is read from the partial index product_showcase_idx
+        (products/0008), which must keep matching it.
+        """
         return (
             self.on_showcase()
             .select_related("category", "enterprise__district__province")
             .with_cover()
-            .with_upgrade_areas()
+            .with_upgrade_area_records()
             .order_by(F("published_at").desc(nulls_last=True), thai_order("name_th"), "pk")
         )
 
@@ -341,7 +360,11 @@ class Product(BilingualName):
 
     @property
     def upgrade_areas(self):
-        """The areas upgraded, as labels; needs with_upgrade_areas()."""
+        """The areas upgraded, as labels; needs with_upgrade_areas() or ..._area_records()."""
+        records = getattr(self, "upgrade_area_records", None)
+        if records is not None:
+            done = {record.area for record in records}
+            return [label for area, label in UpgradeArea.choices if area in done]
         return [
             label for area, label in UpgradeArea.choices if getattr(self, f"upgraded_{area}", False)
         ]

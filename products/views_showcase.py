@@ -6,13 +6,16 @@ its address, phone, LINE ID, tax ID, members or who registered it.
 
 import django_filters
 from django import forms
-from django.core.paginator import Paginator
+from django.core.cache import cache
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from entrepreneurs.models import District
+from entrepreneurs.models import SHOWCASE_DATA, District
+from toolkit.pagination import COUNT_SECONDS, CachedCountPaginator, generation
 from toolkit.thaisort import thai_order
+from toolkit.widgets import QuickSelect
 
 from .models import Category, Product
 
@@ -30,9 +33,26 @@ def category_choices():
     return choices
 
 
-class DistrictChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.province.name})"
+def district_choices():
+    """Districts that have something to show, so no choice leads to an empty page.
+
+    Cached per language until the showcase's data changes (toolkit.pagination): at national
+    volume they are 928, and reading and labelling them cost more than the page's cards.
+    """
+    language = translation.get_language()
+    key = f"showcase:districts:{language}:{generation(SHOWCASE_DATA)}"
+    choices = cache.get(key)
+    if choices is None:
+        districts = (
+            District.objects.filter(
+                code__in=Product.objects.on_showcase().values("enterprise__district")
+            )
+            .select_related("province")
+            .by_name()
+        )
+        choices = [(d.code, f"{d.name} ({d.province.name})") for d in districts]
+        cache.set(key, choices, COUNT_SECONDS)
+    return choices
 
 
 class ShowcaseFilter(django_filters.FilterSet):
@@ -49,12 +69,12 @@ class ShowcaseFilter(django_filters.FilterSet):
         empty_label=_("All categories"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    district = django_filters.ModelChoiceFilter(
+    district = django_filters.ChoiceFilter(
         label=_("District"),
         field_name="enterprise__district",
-        queryset=District.objects.none(),
+        choices=(),
         empty_label=_("All districts"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
     upgraded = django_filters.BooleanFilter(
         label=_("Upgraded products only"),
@@ -69,16 +89,8 @@ class ShowcaseFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["category"].extra["choices"] = category_choices()
-        district = self.filters["district"]
-        district.field_class = DistrictChoiceField
-        # Only districts that have something to show, so no choice leads to an empty page.
-        district.queryset = (
-            District.objects.filter(
-                code__in=Product.objects.on_showcase().values("enterprise__district")
-            )
-            .select_related("province")
-            .by_name()
-        )
+        # Read once: a callable would be called again to validate and to render.
+        self.filters["district"].extra["choices"] = district_choices()
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -92,7 +104,9 @@ class ShowcaseFilter(django_filters.FilterSet):
 
 def index(request):
     showcase_filter = ShowcaseFilter(request.GET or None, queryset=Product.objects.showcase_cards())
-    page = Paginator(showcase_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The count is cached until a service changes what the showcase shows (toolkit.pagination).
+    paginator = CachedCountPaginator(showcase_filter.qs, PAGE_SIZE, depends_on=SHOWCASE_DATA)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "showcase/index.html", {"filter": showcase_filter, "page": page})
 
 

@@ -7,12 +7,10 @@ from entrepreneurs.filters import ListFilterSet, SortFilter, district_filter, pr
 from entrepreneurs.models import EnterpriseKind
 from toolkit.thaisort import thai_order
 
-from .models import EnrolmentStatus, Intake
+from .models import TO_REVIEW_STATES, EnrolmentStatus, Intake
 
 TO_REVIEW = "to_review"
 ALL_STATES = "all"
-# What the queue shows until the officer picks another state.
-TO_REVIEW_STATES = [EnrolmentStatus.SUBMITTED, EnrolmentStatus.UNDER_REVIEW]
 
 
 def status_choices():

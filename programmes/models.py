@@ -301,6 +301,9 @@ class EnrolmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What the review queue shows until the officer picks another state (a partial index,
+# enrolment_to_review_idx, is kept in this set's order of arrival).
+TO_REVIEW_STATES = [EnrolmentStatus.SUBMITTED, EnrolmentStatus.UNDER_REVIEW]
 # States that hold one of the intake's places.
 PLACE_HOLDING = frozenset(
     {EnrolmentStatus.ACCEPTED, EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED}
@@ -365,7 +368,17 @@ class Enrolment(models.Model):
                 fields=["intake", "enterprise"], name="one_application_per_enterprise_per_intake"
             )
         ]
-        indexes = [models.Index(fields=["intake", "status"], name="enrolment_intake_status_idx")]
+        indexes = [
+            models.Index(fields=["intake", "status"], name="enrolment_intake_status_idx"),
+            # The review queue, first come first served: its default "to review" states
+            # (two, which a composite index cannot read in one order) and any one state.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status__in=TO_REVIEW_STATES),
+                name="enrolment_to_review_idx",
+            ),
+            models.Index(fields=["status", "submitted_at", "id"], name="enrolment_state_queue_idx"),
+        ]
 
     def __str__(self):
         return f"{self.enterprise} → {self.intake}"

@@ -21,6 +21,7 @@ from accounts.models import Role
 from entrepreneurs.filters import DISTRICT_FIELD_ID
 from products.models import Product
 from toolkit.decorators import role_required
+from toolkit.pagination import IdsFirstPaginator
 from toolkit.thaisort import thai_order
 
 from .exceptions import EnrolmentError
@@ -98,7 +99,8 @@ def queue_filter(request, query):
 
 
 def queue_page(filterset, query):
-    return Paginator(filterset.qs, PAGE_SIZE).get_page(query.get("page"))
+    # Ids first: a deep page steps over ids, not over rows joined to their enterprises.
+    return IdsFirstPaginator(filterset.qs, PAGE_SIZE).get_page(query.get("page"))
 
 
 def shown_queue(request):

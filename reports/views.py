@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Invitation, Role
-from entrepreneurs.models import Enterprise, VerificationStatus
+from entrepreneurs.models import SHOWCASE_DATA, Enterprise, VerificationStatus
 from products.models import Material, Product, UpgradeRecord
 from programmes.models import Enrolment, EnrolmentStatus, Intake, Programme, ProgrammeStatus
 from programmes.selectors import applications_of
+from toolkit.pagination import cached_count
 from toolkit.thaisort import thai_order
 from toolkit.twofactor import session_passed_two_factor, two_factor_step
 from training.models import (
@@ -211,8 +212,15 @@ def landing_context():
         "open_intake_count": open_intakes.count(),
         # The showcase's own reads: what it shows, and which of those were upgraded.
         "upgraded_products": list(Product.objects.showcase_cards().upgraded()[:LANDING_PRODUCTS]),
-        "enterprise_count": Enterprise.objects.exclude(status=VerificationStatus.INACTIVE).count(),
-        "upgraded_product_count": Product.objects.upgraded().count(),
+        # Cached until a service changes them (toolkit.pagination): 30-90 ms each at
+        # national volume, more than the rest of the page.
+        "enterprise_count": cached_count(
+            Enterprise.objects.exclude(status=VerificationStatus.INACTIVE),
+            depends_on=SHOWCASE_DATA,
+        ),
+        "upgraded_product_count": cached_count(
+            Product.objects.upgraded(), depends_on=SHOWCASE_DATA
+        ),
         "active_programme_count": Programme.objects.filter(status=ProgrammeStatus.ACTIVE).count(),
         "now": now,
     }

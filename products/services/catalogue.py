@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from entrepreneurs.models import VerificationStatus
+from entrepreneurs.models import SHOWCASE_DATA, VerificationStatus
 from notifications.services import notify
 from toolkit.audit import record_audit
+from toolkit.pagination import data_changed
 
 from ..exceptions import (
     CannotPublish,
@@ -133,6 +134,8 @@ def update_product(*, product, by, data) -> Product:
         product.price_set_by = None
     _prepare(product)
     product.save()
+    # Its name and category are what the showcase's search and filters match.
+    data_changed(SHOWCASE_DATA)
     record_audit(actor=by, action="product.updated", target=product, fields=changed)
     return product
 
@@ -142,6 +145,7 @@ def _set_status(product, by, status, action):
     if status == ProductStatus.PUBLISHED:
         product.published_at = timezone.now()
     product.save(update_fields=["status", "published_at", "updated_at"])
+    data_changed(SHOWCASE_DATA)
     record_audit(actor=by, action=action, target=product)
     return product
 

@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.rules import is_staff_officer
+from entrepreneurs.models import SHOWCASE_DATA
 from notifications.services import notify
 from products.exceptions import NotAllowed, PriceNotOffered
 from products.images import process_photo
 from products.models import Product, UpgradeRecord
 from toolkit.audit import record_audit
+from toolkit.pagination import data_changed
 from toolkit.thaisort import thai_order
 
 UPGRADE_FIELDS = (
@@ -137,6 +139,8 @@ def record_upgrade(
     record = UpgradeRecord(product=product, recorded_by=by)
     _apply(record, data, photos)
     record.save()
+    # The showcase's "upgraded only" filter counts products with a record.
+    data_changed(SHOWCASE_DATA)
     record_audit(
         actor=by,
         action="upgrade.recorded",
@@ -187,6 +191,7 @@ def delete_upgrade(*, record: UpgradeRecord, by: User) -> None:
     )
     files = [getattr(record, field).name for field in PHOTO_FIELDS if getattr(record, field)]
     record.delete()
+    data_changed(SHOWCASE_DATA)
     _delete_files_on_commit(files)
 
 

@@ -220,8 +220,8 @@ def test_district_choices_are_only_districts_with_published_products(client, db)
         status=VerificationStatus.VERIFIED, subdistrict=subdistrict(MUEANG_LAMPANG)
     )
     ProductFactory(enterprise=city, status=ProductStatus.DRAFT)
-    districts = index(client).context["filter"].form.fields["district"].queryset
-    assert [d.code for d in districts] == ["5203"]
+    choices = index(client).context["filter"].form.fields["district"].choices
+    assert [code for code, _label in choices if code] == ["5203"]
 
 
 def test_bad_filter_values_get_a_message_not_an_error(client, db):
@@ -309,11 +309,15 @@ def make_showcase(count):
     )
 
 
-# Both counts include the SAVEPOINT and RELEASE of ATOMIC_REQUESTS.
+# All counts include the SAVEPOINT and RELEASE of ATOMIC_REQUESTS. The first request
+# also counts and fills the cache (a database table in tests: a set is several queries);
+# the next reads the count and the district choices from it (toolkit.pagination).
 @pytest.mark.parametrize("count", [3, 30])
 def test_index_query_count_does_not_grow(client, db, django_assert_max_num_queries, count):
     make_showcase(count)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(28):
+        response = index(client, category="tableware")
+    with django_assert_max_num_queries(10):
         response = index(client, category="tableware")
     assert response.status_code == 200
     assert len(response.context["page"]) == min(count + 1, 24)
@@ -322,7 +326,9 @@ def test_index_query_count_does_not_grow(client, db, django_assert_max_num_queri
 @pytest.mark.parametrize("count", [3, 30])
 def test_filtered_index_query_count_does_not_grow(client, db, django_assert_max_num_queries, count):
     make_showcase(count)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(28):
+        index(client, district="5203", upgraded="on", q="rooster")
+    with django_assert_max_num_queries(10):
         response = index(client, district="5203", upgraded="on", q="rooster")
     assert response.status_code == 200
     assert len(response.context["page"]) == min(count // 2, 24)

@@ -568,6 +568,7 @@ def test_review_queue_queries_do_not_grow(
 ):
     for n in range(count):
         apply(intake, status=[S.SUBMITTED, S.UNDER_REVIEW][n % 2], minutes_ago=n)
-    with django_assert_max_num_queries(14):
+    # One of them reads the page's ids before its rows (toolkit.pagination).
+    with django_assert_max_num_queries(15):
         response = officer_client.get(QUEUE, {"province": "52"})
     assert len(rows(response)) == min(count, 25)
