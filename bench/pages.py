@@ -13,9 +13,10 @@ again with EXPLAIN (ANALYZE, FORMAT JSON): its planning plus execution time, the
 --explain-repeat runs (writes are explained inside a transaction that is rolled back).
 "SQL ms" is the sum over the page's statements; "server / SQL" is the median server time
 over it (target <= 2.5). With two databases (given in either order; the one with fewer
-products is the base) both are measured in the same run, page by page, one after the
-other, and "x volume" is the page's median at the larger over its median at the smaller
-(target <= 1.3). --plans prints the EXPLAIN ANALYZE of each page's slowest statement.
+products is the base) both are measured in the same run, each on a connection of its
+own, their requests alternating one by one so both see the same load on the machine;
+"x volume" is the page's median at the larger over its median at the smaller (target
+<= 1.3). --plans prints the EXPLAIN ANALYZE of each page's slowest statement.
 
 Pages that answer anything but 200 are listed with their status and not timed. Besides
 the generated registry, the script writes what the pages need and generate.py does not:
@@ -58,7 +59,7 @@ from allauth.mfa.models import Authenticator  # noqa: E402
 from allauth.mfa.utils import encrypt  # noqa: E402
 from dashboard import signed_in_client  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db import DatabaseError, connection, transaction  # noqa: E402
+from django.db import DatabaseError, connection, connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -369,47 +370,71 @@ def plan_text(sql):
     return "\n".join(rows)
 
 
-def measure(client, path, params, *, repeat, explain_repeat, plans):
-    response = client.get(path, params)
-    if response.status_code != 200:
-        return {"status": response.status_code, "location": response.get("Location", "")}
-    for _ in range(2):
-        client.get(path, params)
-    times = []
-    statuses = set()
+def measure(page, runs, *, repeat, explain_repeat, plans):
+    """Time one page on every database, request by request in turn; then its SQL on each."""
+    live = []
+    for run in runs:
+        use(run)
+        fixtures = run["fixtures"]
+        params = {
+            key: str(value).format(intake=fixtures.intake_pk) for key, value in page.params.items()
+        }
+        request = (run["clients"][page.who], page.path(fixtures), params)
+        response = request[0].get(request[1], params)
+        if response.status_code != 200:
+            run["pages"][page.key] = {
+                "status": response.status_code,
+                "location": response.get("Location", ""),
+            }
+            continue
+        for _ in range(2):
+            request[0].get(request[1], params)
+        live.append((run, request, [], set()))
+    # Alternating the databases request by request gives both the same load on the machine.
     for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(path, params)
-        times.append((time.perf_counter() - started) * 1000)
-        statuses.add(response.status_code)
-    with CaptureQueriesContext(connection) as captured:
-        client.get(path, params)
-    timed = [(explain(query["sql"], explain_repeat), query["sql"]) for query in captured]
-    explained = [(ms, sql) for ms, sql in timed if ms is not None]
-    ordered = sorted(times)
-    result = {
-        "status": 200 if statuses == {200} else sorted(statuses),
-        "median_ms": statistics.median(ordered),
-        "p95_ms": nearest_rank(ordered, 0.95),
-        "sql_ms": sum(ms for ms, _sql in explained),
-        "queries": len(captured),
-        "not_explained": len(timed) - len(explained),
-    }
-    if explained:
-        slowest_ms, slowest_sql = max(explained)
-        result["slowest_ms"] = slowest_ms
-        result["slowest_sql"] = slowest_sql
-        if plans:
-            result["slowest_plan"] = plan_text(slowest_sql)
-    return result
+        for run, (client, path, params), times, statuses in live:
+            use(run)
+            started = time.perf_counter()
+            response = client.get(path, params)
+            times.append((time.perf_counter() - started) * 1000)
+            statuses.add(response.status_code)
+    for run, (client, path, params), times, statuses in live:
+        use(run)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, params)
+        timed = [(explain(query["sql"], explain_repeat), query["sql"]) for query in captured]
+        explained = [(ms, sql) for ms, sql in timed if ms is not None]
+        ordered = sorted(times)
+        result = {
+            "status": 200 if statuses == {200} else sorted(statuses),
+            "median_ms": statistics.median(ordered),
+            "p95_ms": nearest_rank(ordered, 0.95),
+            "sql_ms": sum(ms for ms, _sql in explained),
+            "queries": len(captured),
+            "not_explained": len(timed) - len(explained),
+        }
+        if explained:
+            slowest_ms, slowest_sql = max(explained)
+            result["slowest_ms"] = slowest_ms
+            result["slowest_sql"] = slowest_sql
+            if plans:
+                result["slowest_plan"] = plan_text(slowest_sql)
+        run["pages"][page.key] = result
 
 
-def use_database(url):
-    """Point the default connection at another database (same engine) from now on."""
+def open_database(url):
+    """A connection of its own to the database at url (same engine and options as default)."""
     target = dj_database_url.parse(url)
-    connection.close()
+    settings_dict = {**connections["default"].settings_dict}
     for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
-        connection.settings_dict[key] = target[key]
+        settings_dict[key] = target[key]
+    wrapper = connections["default"].__class__(settings_dict, alias="default")
+    return wrapper
+
+
+def use(run):
+    """Make the run's database the default one: views, sessions and cache all follow."""
+    connections["default"] = run["connection"]
 
 
 def volume():
@@ -424,8 +449,9 @@ def volume():
 
 
 def prepare(url):
-    """Switch to the database, write what the pages need, sign the cast in."""
-    use_database(url)
+    """Open the database, write what the pages need, sign the cast in."""
+    run = {"url": url, "connection": open_database(url), "pages": {}}
+    use(run)
     if not Enterprise.objects.filter(created_by__email=GENERATOR_EMAIL).exists():
         raise SystemExit(
             f"No generated data in {connection.settings_dict['NAME']}: run bench/generate.py first."
@@ -439,15 +465,13 @@ def prepare(url):
         else:
             clients[who] = Client()
             clients[who].force_login(user)
-    name = connection.settings_dict["NAME"]
-    return {
-        "url": url,
-        "name": name,
+    run |= {
+        "name": connection.settings_dict["NAME"],
         "fixtures": fixtures,
         "clients": clients,
         "volume": volume(),
-        "pages": {},
     }
+    return run
 
 
 # --- Reporting ---------------------------------------------------------------------------
@@ -590,27 +614,18 @@ def main(argv=None):
         f"{SQL_RATIO_TARGET}, x volume <= {VOLUME_RATIO_TARGET}"
     )
     for page in page_list:
-        # Each database in turn for the same page, so both see the same load on the machine.
-        for run in runs:
-            use_database(run["url"])
-            fixtures = run["fixtures"]
-            params = {
-                key: str(value).format(intake=fixtures.intake_pk)
-                for key, value in page.params.items()
-            }
-            try:
-                path = page.path(fixtures)
-                result = measure(
-                    run["clients"][page.who],
-                    path,
-                    params,
-                    repeat=args.repeat,
-                    explain_repeat=args.explain_repeat,
-                    plans=args.plans,
-                )
-            except Exception as error:  # noqa: BLE001 - a broken page is reported, not fatal
-                result = {"status": f"error: {type(error).__name__}: {error}"[:200]}
-            run["pages"][page.key] = result
+        try:
+            measure(
+                page,
+                runs,
+                repeat=args.repeat,
+                explain_repeat=args.explain_repeat,
+                plans=args.plans,
+            )
+        except Exception as error:  # noqa: BLE001 - a broken page is reported, not fatal
+            for run in runs:
+                if "median_ms" not in run["pages"].get(page.key, {}):
+                    run["pages"][page.key] = {"status": f"{type(error).__name__}: {error}"[:200]}
         print(f"  measured {page.key}", file=sys.stderr, flush=True)
     if args.json:
         Path(args.json).write_text(
