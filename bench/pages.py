@@ -33,6 +33,7 @@ import json
 import math
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -80,6 +81,7 @@ from programmes.models import (  # noqa: E402
 from reports.models import JobStatus, ReportFormat, ReportJob  # noqa: E402
 from toolkit.thaidates import fiscal_year  # noqa: E402
 
+DECLARE = re.compile(r"\s*DECLARE\s.*?\sCURSOR\s+WITH(?:OUT)?\s+HOLD\s+FOR\s+(.*)\Z", re.S | re.I)
 SQL_RATIO_TARGET = 2.5
 VOLUME_RATIO_TARGET = 1.3
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -341,6 +343,11 @@ def nearest_rank(ordered, fraction):
 
 def explain(sql, repeat):
     """(planning + execution ms, median of `repeat` runs; None if it could not be explained)."""
+    # A server-side cursor (QuerySet.iterator(), e.g. a form's choices) shows as its
+    # DECLARE; the rows are fetched later, uncaptured: explain the query it declares.
+    declared = DECLARE.match(sql)
+    if declared:
+        sql = declared.group(1)
     kind = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
     if kind not in ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE"):
         return None
