@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -199,7 +199,10 @@ def main(argv=None):
     try:
         with gunicorn(production_env(args.database, folder, port), folder):
             for label, path in pages:
-                status, location, size = fetch(port, path)
+                try:
+                    status, location, size = fetch(port, path)
+                except OSError as error:
+                    status, location, size = f"no answer ({error})", "", 0
                 if status != 200:
                     results[label] = {"status": status, "location": location}
                     continue
@@ -207,7 +210,17 @@ def main(argv=None):
                     fetch(port, path)
                 results[label] = {"size": size}
                 for count in connection_counts:
-                    results[label][count] = load(port, path, count, args.duration)
+                    try:
+                        results[label][count] = load(port, path, count, args.duration)
+                    except (subprocess.CalledProcessError, AttributeError) as error:
+                        # wrk failed or printed no rate: show it as no throughput.
+                        print(f"  wrk on {path}: {error}", file=sys.stderr)
+                        results[label][count] = {
+                            "rate": 0.0,
+                            "p50": None,
+                            "p99": None,
+                            "errors": "wrk failed",
+                        }
                 print(f"  loaded {label}", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -232,10 +245,10 @@ def main(argv=None):
         result = results[label]
         if "size" not in result:
             where = f" → {result['location']}" if result["location"] else ""
-            print(f"| {label} `{path}` | answered {result['status']}{where} |")
+            print(f"| {label} `{unquote(path)}` | answered {result['status']}{where} |")
             missed.append(label)
             continue
-        row = f"| {label} `{path}` | {result['size'] / 1024:.0f} |"
+        row = f"| {label} `{unquote(path)}` | {result['size'] / 1024:.0f} |"
         for count in connection_counts:
             r = result[count]
             base = home.get(count) if isinstance(home, dict) else None
