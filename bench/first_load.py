@@ -32,7 +32,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -181,7 +180,11 @@ def transfer_sizes(base, paths):
                 )
                 page = context.new_page()
                 finished = []
-                page.on("requestfinished", lambda request: finished.append(request))
+
+                def record(request, finished=finished):
+                    finished.append(request)
+
+                page.on("requestfinished", record)
                 # A warm-up in another context would fill nothing: each context has its own
                 # empty cache, so this is a first visit.
                 page.goto(path, wait_until="networkidle")
