@@ -230,22 +230,31 @@ def lighthouse(binary, url, runs, workdir):
     scores = []
     for run in range(runs):
         report = workdir / f"lh-{run}.json"
-        subprocess.run(
-            [
-                str(binary),
-                url,
-                "--quiet",
-                "--only-categories=performance,accessibility",
-                "--output=json",
-                f"--output-path={report}",
-                f"--chrome-flags={flags}",
-                "--locale=en-US",
-            ],
-            check=True,
-            env=os.environ | {"CHROME_PATH": CHROMIUM},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        command = [
+            str(binary),
+            url,
+            "--quiet",
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={report}",
+            f"--chrome-flags={flags}",
+            "--locale=en-US",
+        ]
+        # Chromium now and then fails to start or to answer in time on a busy machine:
+        # one more try before giving up.
+        for attempt in (1, 2):
+            done = subprocess.run(
+                command,
+                env=os.environ | {"CHROME_PATH": CHROMIUM},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            if done.returncode == 0:
+                break
+            print(f"lighthouse failed (try {attempt}): {done.stderr[-500:]}", file=sys.stderr)
+        else:
+            raise SystemExit(f"lighthouse failed twice on {url}")
         data = json.loads(report.read_text(encoding="utf-8"))
         categories, audits = data["categories"], data["audits"]
         failing = [
