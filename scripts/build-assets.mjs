@@ -69,6 +69,17 @@ const cssOut = join(root, "static", "vendor", "bootstrap", "css", "bootstrap.tri
 const minified = await esbuild.transform(trimmed, { loader: "css", minify: true, legalComments: "none" });
 writeFileSync(cssOut, `${banner}\n/* Trimmed to the classes the portal uses by scripts/build-assets. */\n${minified.code}`);
 
+// Every class name of the full stylesheet, for tests/look/test_trimmed_css.py: a template
+// that starts using one the trimmed file lacks fails there until this script runs again.
+const fullCss = readFileSync(join(modules, "bootstrap", "dist", "css", "bootstrap.min.css"), "utf8");
+const classNames = new Set(
+  [...fullCss.replace(/url\([^)]*\)/g, "").matchAll(/\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)/g)].map((m) => m[1]),
+);
+writeFileSync(
+  join(root, "tests", "look", "bootstrap_classes.txt"),
+  `${[...classNames].sort().join("\n")}\n`,
+);
+
 // --- 2. Icons -------------------------------------------------------------------------
 const used = new Set();
 for (const file of [...templates, ...code]) {
