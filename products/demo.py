@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from accounts.models import User
 from entrepreneurs.demo import enterprise
 
-from .images import process_photo
+from .images import card_images, process_photo
 from .models import (
     Atmosphere,
     Category,
@@ -200,9 +200,10 @@ def draw_photo(shape, body, background, *, inner="white", motif=False):
     return ContentFile(out.getvalue(), name=f"{shape}.png")
 
 
-def _photo_pair(picture):
+def _photo_set(picture):
+    """The kept photo, its thumbnail and its showcase card crops, as an upload makes them."""
     photo, thumbnail = process_photo(draw_photo(**picture))
-    return photo, thumbnail
+    return photo, thumbnail, card_images(photo)
 
 
 # --- Materials ---------------------------------------------------------------------------
@@ -677,10 +678,12 @@ def seed_product(spec, *, order, people, materials, categories, standards):
     )
     if created:
         for position, picture in enumerate(spec["photos"]):
-            photo, thumbnail = _photo_pair(picture)
-            ProductImage.objects.create(
-                product=product, image=photo, thumbnail=thumbnail, position=position
-            )
+            photo, thumbnail, cards = _photo_set(picture)
+            image = ProductImage(product=product, position=position)
+            image.image.save(photo.name, photo, save=False)
+            image.thumbnail.save(thumbnail.name, thumbnail, save=False)
+            image.set_card_images(cards)
+            image.save()
     product.materials.add(*(materials[code] for code in spec["materials"]))
     for kind, reference, number, issued_on, expires_on in spec["certifications"]:
         Certification.objects.get_or_create(

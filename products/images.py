@@ -15,6 +15,10 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 7,000 x 5,700 photo; more is a bomb or needlessly big
 MAX_SIDE = 2400  # kept photos are scaled down to this
 THUMB_SIDE = 480
+# A showcase card shows its photo at most ~340 CSS pixels wide, cropped to 4:3: WebP files
+# of these widths serve 1x and 2x screens (srcset), a fraction of the JPEG thumbnail.
+CARD_WIDTHS = (320, 640)
+CARD_QUALITY = 78
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
 
 
@@ -84,6 +88,24 @@ def process_photo(upload, *, with_thumbnail=True):
     photo, _size = _encode(image, MAX_SIDE)
     thumbnail = _encode(image, THUMB_SIDE)[0] if with_thumbnail else None
     return photo, thumbnail
+
+
+def card_images(photo):
+    """WebP versions of a kept photo cropped to a card's 4:3: {width: ContentFile}.
+
+    `photo` is a file holding a photo process_photo made (already verified and re-encoded).
+    """
+    photo.seek(0)
+    with Image.open(photo) as source:
+        source = source.convert("RGB")
+        cards = {}
+        for width in CARD_WIDTHS:
+            card = ImageOps.fit(source, (width, width * 3 // 4), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            card.save(out, format="WEBP", quality=CARD_QUALITY, method=6)
+            cards[width] = ContentFile(out.getvalue(), name=f"card-{width}.webp")
+    photo.seek(0)
+    return cards
 
 
 def validate_photo(upload):

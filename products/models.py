@@ -37,6 +37,10 @@ def product_thumbnail_path(instance, filename):
     return f"products/thumbs/{uuid.uuid4().hex}.jpg"
 
 
+def product_card_path(instance, filename):
+    return f"products/cards/{uuid.uuid4().hex}.webp"
+
+
 def upgrade_photo_path(instance, filename):
     return f"upgrades/{uuid.uuid4().hex}.jpg"
 
@@ -388,6 +392,10 @@ class ProductImage(models.Model):
         _("photo"), upload_to=product_image_path, width_field="width", height_field="height"
     )
     thumbnail = models.ImageField(upload_to=product_thumbnail_path)
+    # WebP crops for the showcase's cards (products.images.CARD_WIDTHS); empty on a photo
+    # kept before they existed until `manage.py make_card_images` has run.
+    card = models.ImageField(upload_to=product_card_path, blank=True)
+    card_2x = models.ImageField(upload_to=product_card_path, blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
@@ -401,6 +409,12 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+    def set_card_images(self, cards):
+        """Attach the files card_images() made (saved to storage; the row is not saved)."""
+        small, large = (cards[width] for width in sorted(cards))
+        self.card.save(small.name, small, save=False)
+        self.card_2x.save(large.name, large, save=False)
 
 
 class Certification(models.Model):

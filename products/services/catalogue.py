@@ -27,7 +27,7 @@ from ..exceptions import (
     TooManyPhotos,
 )
 from ..files import document_kind
-from ..images import process_photo
+from ..images import card_images, process_photo
 from ..models import Certification, Product, ProductImage, ProductStatus, Standard
 
 MAX_PHOTOS = 8
@@ -214,7 +214,8 @@ def add_photos(*, product, by, uploads) -> list[ProductImage]:
     processed = []
     for upload in uploads:
         try:
-            processed.append(process_photo(upload))
+            photo, thumbnail = process_photo(upload)
+            processed.append((photo, thumbnail, card_images(photo)))
         except ValidationError as error:
             raise PhotoRejected(
                 _("%(name)s: %(reason)s No photo was saved.")
@@ -224,10 +225,11 @@ def add_photos(*, product, by, uploads) -> list[ProductImage]:
     _check_room(product, len(uploads))
     last = product.images.aggregate(last=Max("position"))["last"] or 0
     images = []
-    for offset, (photo, thumbnail) in enumerate(processed, start=1):
+    for offset, (photo, thumbnail, cards) in enumerate(processed, start=1):
         image = ProductImage(product=product, position=last + offset)
         image.image.save(photo.name, photo, save=False)
         image.thumbnail.save(thumbnail.name, thumbnail, save=False)
+        image.set_card_images(cards)
         image.save()
         images.append(image)
     record_audit(
@@ -243,7 +245,7 @@ def remove_photo(*, photo, by) -> None:
     product = _lock(photo.product)
     if product.status == ProductStatus.PUBLISHED and product.images.count() <= 1:
         raise LastPhoto()
-    _delete_files_on_commit(photo.image, photo.thumbnail)
+    _delete_files_on_commit(photo.image, photo.thumbnail, photo.card, photo.card_2x)
     record_audit(actor=by, action="product.photo_removed", target=product, photo=photo.pk)
     photo.delete()
 

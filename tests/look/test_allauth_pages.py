@@ -28,7 +28,7 @@ def reauthenticate(client):
 def assert_in_portal_frame(html):
     assert "nc-navbar" in html
     assert "nc-auth-card" in html
-    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
+    assert "/static/vendor/bootstrap/css/bootstrap.trimmed.min.css" in html
 
 
 def test_login_page_renders_bootstrap_fields_with_labels(client):

@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.base import Message
 from django.contrib.staticfiles import finders
@@ -16,22 +17,43 @@ pytestmark = pytest.mark.django_db
 
 # Every URL the page loads or links to: src, href and form actions.
 URL_ATTRIBUTE = re.compile(r'\b(?:src|href|action)="([^"]*)"')
-ASSETS = [
-    "vendor/bootstrap/css/bootstrap.min.css",
-    "vendor/bootstrap-icons/bootstrap-icons.min.css",
+STYLESHEETS = [
+    "vendor/bootstrap/css/bootstrap.trimmed.min.css",
+    "vendor/bootstrap-icons/icons.css",
     "css/fonts.css",
     "css/portal.css",
+]
+VISITOR_SCRIPTS = ["vendor/bootstrap/js/bootstrap.public.min.js"]
+SIGNED_IN_SCRIPTS = [
     "vendor/bootstrap/js/bootstrap.bundle.min.js",
     "vendor/htmx/htmx.min.js",
     "js/portal.js",
 ]
+ASSETS = STYLESHEETS + VISITOR_SCRIPTS + SIGNED_IN_SCRIPTS
 
 
 def test_home_links_the_vendored_assets(client):
     response = client.get("/")
     assert response.status_code == 200
-    for asset in ASSETS:
+    for asset in STYLESHEETS + VISITOR_SCRIPTS:
         assert f'="/static/{asset}"' in response.text, asset
+
+
+def test_a_visitors_page_loads_neither_htmx_nor_the_full_bootstrap_bundle(client):
+    html = client.get("/").text
+    for asset in SIGNED_IN_SCRIPTS:
+        assert f'/static/{asset}"' not in html, asset
+    # Every script waits for the page to be parsed.
+    assert re.findall(r"<script src=[^>]*>", html)
+    assert all(" defer" in tag for tag in re.findall(r"<script src=[^>]*>", html))
+
+
+def test_a_signed_in_page_loads_bootstrap_htmx_and_the_glue_deferred(client, owner):
+    client.force_login(owner)
+    html = client.get("/").text
+    for asset in SIGNED_IN_SCRIPTS:
+        assert f'<script src="/static/{asset}" defer></script>' in html, asset
+    assert "bootstrap.public.min.js" not in html
 
 
 @pytest.mark.parametrize("asset", ASSETS)
@@ -39,13 +61,29 @@ def test_each_linked_asset_is_in_static(asset):
     assert finders.find(asset), asset
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "css/fonts.css",
-        "vendor/bootstrap-icons/bootstrap-icons.min.css",
-    ],
-)
+def icon_names_in_templates():
+    names = set()
+    for folder in (
+        Path(settings.BASE_DIR) / "templates",
+        *Path(settings.BASE_DIR).glob("*/templates"),
+    ):
+        for template in folder.rglob("*.html"):
+            names |= set(
+                re.findall(r"\bbi-([a-z0-9]+(?:-[a-z0-9]+)*)", template.read_text("utf-8"))
+            )
+    return names
+
+
+def test_every_icon_a_template_names_is_in_the_icon_stylesheet():
+    """A new `bi-*` icon needs scripts/build-assets run again, or it shows as nothing."""
+    css = Path(finders.find("vendor/bootstrap-icons/icons.css")).read_text(encoding="utf-8")
+    built = set(re.findall(r"^\.bi-([a-z0-9-]+)\{", css, re.MULTILINE))
+    names = icon_names_in_templates()
+    assert names
+    assert names <= built, sorted(names - built)
+
+
+@pytest.mark.parametrize("path", ["css/fonts.css"])
 def test_fonts_named_in_stylesheets_are_in_static(path):
     css = Path(finders.find(path)).read_text(encoding="utf-8")
     fonts = re.findall(r'url\("?([^")?]+)', css)

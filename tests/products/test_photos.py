@@ -223,7 +223,7 @@ def test_owner_removes_a_photo_and_its_files(
     client, product, owner, media, django_capture_on_commit_callbacks
 ):
     photo = catalogue.add_photos(product=product, by=owner, uploads=[png()])[0]
-    paths = [photo.image.path, photo.thumbnail.path]
+    paths = [photo.image.path, photo.thumbnail.path, photo.card.path, photo.card_2x.path]
     client.force_login(owner)
     url = reverse("products:photo_delete", args=[product.pk, photo.pk])
     with django_capture_on_commit_callbacks(execute=True):
