@@ -139,8 +139,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation for the web's queries: a page reads a few rows, but the planner's
     # cost of a deep page or an unfiltered count passes jit_above_cost, and compiling took
-    # 25-460 ms of queries that then ran in 2-50 ms (bench/README.md, issue 12). The report
-    # queries measured there never JIT-compile, so the snapshot alias below copies it too.
+    # 25-460 ms of queries that then ran in 2-50 ms (bench/README.md, issue 12). Report
+    # queries lose by it too (the training report compiled for 1.8 s of its 2 s): the
+    # snapshot alias below copies it, and reports.services.snapshot() also says so.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
