@@ -173,6 +173,7 @@ def claim(job_id, token) -> ReportJob | str:
         if job.status == JobStatus.RUNNING and job.run_token.partition(":")[0] == token:
             return BUSY
         return GONE
+    job.run_token = claimed
     return job
 
 
