@@ -12,6 +12,11 @@ Plans at 190,000 products (bench/pages.py, quiet machine):
   of products_product, 10,600 pages) to map upgrade records to enterprises, 137 ms; with
   the enterprise id beside the product id in one index it is a Merge Join of two Index
   Only Scans, 35 ms.
+- product_name_filter_idx, "officer: products, tableware 3+ stars" again: the page's ids
+  walked product_name_th_idx in name order and fetched each product's heap row to test
+  its stars and category, 6,300 rows and 31,700 buffers for 25 ids, 25 ms. The same key
+  carrying the columns the officers' list filters on in the row (category, stars,
+  status) makes that walk an Index Only Scan: 3.9 ms.
 
 Like 0004 they are made only on PostgreSQL, the database for national volume.
 """
@@ -21,6 +26,11 @@ from django.db import migrations
 INDEXES = [
     ("product_category_stars_idx", "products_product (category_id, otop_stars)"),
     ("product_id_enterprise_idx", "products_product (id) INCLUDE (enterprise_id)"),
+    (
+        "product_name_filter_idx",
+        'products_product ((name_th COLLATE "th-TH-x-icu"), id)'
+        " INCLUDE (category_id, otop_stars, status)",
+    ),
 ]
 
 
