@@ -316,7 +316,9 @@ def many_enrolments(count=SLOW_ROWS):
 
 def ask_for_report(officer, fmt="xlsx"):
     """Ask as an officer would: the job is queued to the worker once the request commits."""
-    with transaction.atomic():
+    # In Thai, as the officer's page is: an earlier test's request may have left this
+    # thread's language at English.
+    with transaction.atomic(), translation.override("th"):
         job, created = services.request_report(
             report="enrolments", fmt=fmt, filters=ReportFilters(), by=officer
         )
