@@ -133,7 +133,16 @@ class EnterpriseQuerySet(models.QuerySet):
         """The enterprises a person is a member of or registered, whatever their role."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(members__user=user) | Q(created_by=user)).distinct()
+        # A UNION of the two id sets, each read through its own index (member.user_id,
+        # enterprise.created_by_id): `members__user OR created_by` over a join read every
+        # enterprise (issue 12, plan of "entrepreneur: home" at 50,000 enterprises).
+        ids = (
+            Member.objects.filter(user=user)
+            .order_by()
+            .values("enterprise_id")
+            .union(Enterprise.objects.filter(created_by=user).order_by().values("pk"))
+        )
+        return self.filter(pk__in=ids)
 
     def editable_by(self, user):
         return self.visible_to(user)

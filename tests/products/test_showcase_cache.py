@@ -3,17 +3,21 @@
 import datetime as dt
 
 import pytest
+from django.core.paginator import Paginator
 from django.forms import Select
 from django.test.html import parse_html
 from django.urls import reverse
+from django.utils import timezone
 
-from entrepreneurs.models import VerificationStatus
+from entrepreneurs.models import SHOWCASE_DATA, VerificationStatus
 from entrepreneurs.services import set_enterprise_status, update_enterprise
-from products.models import ProductStatus, UpgradeArea, UpgradeStage
+from products import views_showcase
+from products.models import Product, ProductStatus, UpgradeArea, UpgradeStage
 from products.services import catalogue, upgrades
 from tests.entrepreneurs.test_enterprises import form_data as enterprise_data
 from tests.factories import EnterpriseFactory, ProductFactory, category, subdistrict
 from tests.products.test_showcase import MUEANG_LAMPANG, _media, add_photo, published  # noqa: F401
+from toolkit.pagination import CachedPagesPaginator
 from toolkit.widgets import QuickSelect
 
 
@@ -119,3 +123,39 @@ def test_quick_select_renders_the_html_of_django_select(value):
     django = Select(attrs={"class": "form-select"}, choices=choices)
     expected = django.render("x", value, attrs={"id": "id_x", "aria-invalid": "true"})
     assert parse_html(quick.render("x", value, attrs=attrs)) == parse_html(expected)
+
+
+def shown_ids(client, page):
+    return [p.pk for p in client.get(reverse("showcase:index"), {"page": page}).context["page"]]
+
+
+def test_a_deep_pages_ids_are_cached_until_the_showcase_changes(
+    client, owner, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(views_showcase, "PAGE_SIZE", 3)
+    monkeypatch.setattr(views_showcase, "DEEP_ROWS", 3)
+    enterprise = EnterpriseFactory(owner=owner, status=VerificationStatus.VERIFIED)
+    now = timezone.now()
+    products = [
+        published(enterprise=enterprise, published_at=now - dt.timedelta(hours=n)) for n in range(7)
+    ]
+    assert shown_ids(client, 1) == [p.pk for p in products[:3]]
+    assert shown_ids(client, 2) == [p.pk for p in products[3:6]]
+    # Written behind the services' back: the cached ids of page 2 do not see it ...
+    published(enterprise=enterprise, published_at=now + dt.timedelta(hours=1))
+    assert shown_ids(client, 2) == [p.pk for p in products[3:6]]
+    # ... while archiving through the service reads the page afresh once it commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        catalogue.archive_product(product=products[3], by=owner)
+    assert shown_ids(client, 2) == [products[2].pk, products[4].pk, products[5].pk]
+
+
+def test_cached_pages_match_a_plain_paginators(db):
+    enterprise = EnterpriseFactory(status=VerificationStatus.VERIFIED)
+    for n in range(8):
+        published(enterprise=enterprise, name_th=f"ชาม {n}")
+    cards = Product.objects.showcase_cards()
+    plain = [[p.pk for p in page] for page in Paginator(cards, 3, orphans=1)]
+    cached = CachedPagesPaginator(cards, 3, orphans=1, depends_on=SHOWCASE_DATA, deep_rows=3)
+    assert [[p.pk for p in cached.page(n)] for n in cached.page_range] == plain
+    assert [len(page) for page in plain] == [3, 3, 2]
