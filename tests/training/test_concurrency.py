@@ -301,3 +301,55 @@ def test_approval_and_the_owners_cancel_at_once_end_in_one_consistent_state(two_
         else:  # approved, then cancelled
             assert booking.decided_by_id == staff.pk
     assert not Booking.objects.filter(status=S.REQUESTED).exists()
+
+
+class _Deadlock(Exception):
+    pgcode = bookings.DEADLOCK
+
+
+def _deadlocking_save(times):
+    """Booking.save failing as PostgreSQL's deadlock victim `times` times, then saving."""
+    from django.db import OperationalError
+
+    real_save = Booking.save
+    left = {"n": times}
+
+    def save(self, *args, **kwargs):
+        if left["n"]:
+            left["n"] -= 1
+            error = OperationalError("deadlock detected")
+            error.__cause__ = _Deadlock()
+            raise error
+        return real_save(self, *args, **kwargs)
+
+    return save
+
+
+@pytest.mark.django_db
+def test_a_deadlock_victim_tries_again_and_is_booked(monkeypatch):
+    resource = kiln()
+    person = people(1)[0]
+    slot = overlapping_slots(1)[0]
+    monkeypatch.setattr(Booking, "save", _deadlocking_save(2))
+    booking = bookings.book(
+        resource=resource, by=person, starts_at=slot[0], ends_at=slot[1], purpose=Purpose.RESEARCH
+    )
+    assert booking.pk
+
+
+@pytest.mark.django_db
+def test_a_deadlock_victim_every_time_gets_the_overlap_message(monkeypatch):
+    resource = kiln()
+    person = people(1)[0]
+    slot = overlapping_slots(1)[0]
+    monkeypatch.setattr(Booking, "save", _deadlocking_save(bookings.DEADLOCK_RETRIES))
+    with pytest.raises(BookingRefused) as refused:
+        bookings.book(
+            resource=resource,
+            by=person,
+            starts_at=slot[0],
+            ends_at=slot[1],
+            purpose=Purpose.RESEARCH,
+        )
+    assert refused.value.code == Reason.OVERLAP
+    assert not Booking.objects.filter(resource=resource).exists()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.text import format_lazy, get_text_list
@@ -484,21 +484,40 @@ def new_booking(resource, owner, starts_at, ends_at, **fields):
     )
 
 
+# PostgreSQL's "deadlock detected".
+DEADLOCK = "40P01"
+# How often an insert that PostgreSQL chose as a deadlock's victim is tried again.
+DEADLOCK_RETRIES = 3
+
+
+def _just_booked():
+    return Refusal(Reason.OVERLAP, _("Someone has just booked this time; choose another."))
+
+
 def _insert(booking):
-    """Save a new or changed booking; the exclusion constraint's verdict becomes a refusal."""
-    try:
-        with transaction.atomic():
-            booking.save()
-    except IntegrityError as exc:
-        if OVERLAP_CONSTRAINT in str(exc):
-            refusal = overlap_refusal(
-                booking.resource, booking.starts_at, booking.ends_at, exclude=booking.pk
-            )
-            raise (
-                refusal
-                or Refusal(Reason.OVERLAP, _("Someone has just booked this time; choose another."))
-            ).error() from exc
-        raise
+    """Save a new or changed booking; the exclusion constraint's verdict becomes a refusal.
+
+    Inserts that overlap and arrive together each wait, while checking the constraint,
+    for the other's transaction; PostgreSQL breaks such a cycle by failing one of them
+    with a deadlock. That one tries again from its savepoint, now waiting behind the
+    survivor, and ends booked or refused like everyone else.
+    """
+    for _attempt in range(DEADLOCK_RETRIES):
+        try:
+            with transaction.atomic():
+                booking.save()
+            return
+        except IntegrityError as exc:
+            if OVERLAP_CONSTRAINT in str(exc):
+                refusal = overlap_refusal(
+                    booking.resource, booking.starts_at, booking.ends_at, exclude=booking.pk
+                )
+                raise (refusal or _just_booked()).error() from exc
+            raise
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "pgcode", None) != DEADLOCK:
+                raise
+    raise _just_booked().error()
 
 
 def initial_status(resource, person):
