@@ -7,6 +7,7 @@ before, can now book it.
 """
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,18 @@ from training.models import Booking, Certificate, CourseClearance, CourseSession
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 20_000
+
+
+def wait_for_pdf(holder, seconds=TIMEOUT / 1000):
+    """The holder's certificate once its PDF is stored (printed after the close commits)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        certificate = Certificate.objects.filter(holder=holder).first()
+        if certificate is not None and certificate.pdf:
+            return certificate
+        if time.monotonic() > deadline:
+            pytest.fail("The certificate's PDF was not printed in time.")
+        time.sleep(0.2)
 
 
 def test_student_enrols_attends_gets_a_verifiable_certificate_and_can_book_the_kiln(
@@ -83,7 +96,9 @@ def test_student_enrols_attends_gets_a_verifiable_certificate_and_can_book_the_k
     expect(desk.locator("main")).to_contain_text("นักศึกษา ผู้ผ่านอบรม")
     desk.locator("main").get_by_role("button", name=re.compile("ปิดรุ่น")).click()
     expect(desk.locator(".alert").first).to_be_visible()
-    certificate = Certificate.objects.get(holder=student)
+    # The certificate row commits with the run's closing; its PDF is printed after commit
+    # (eagerly here, by the worker in production): the student is told once it is ready.
+    certificate = wait_for_pdf(student)
 
     # --- The student downloads the certificate ----------------------------------------------
     phone.goto(reverse("training:my_certificates"))
