@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 FILTER_NAMES = (
@@ -75,6 +76,14 @@ class ReportFilters:
     def only(self, names) -> "ReportFilters":
         """These filters with every one not in `names` cleared."""
         return dataclasses.replace(ReportFilters(), **{name: getattr(self, name) for name in names})
+
+    def place(self, enterprise: str) -> Q:
+        """Rows whose enterprise (the path `enterprise` leads to) is in the chosen area."""
+        if self.district:
+            return Q(**{f"{enterprise}__district_id": self.district})
+        if self.province:
+            return Q(**{f"{enterprise}__province_id": self.province})
+        return Q()
 
     def period(self) -> tuple[datetime.date | None, datetime.date | None]:
         """The days covered, [start, end) with `end` exclusive; None where unbounded.

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from notifications.services import notify
 from toolkit.spreadsheets import XLSX_MAX_ROWS, write_csv, write_xlsx
@@ -85,7 +86,6 @@ def request_key(*, report: str, fmt: str, filters: ReportFilters, language: str)
 @transaction.atomic
 def request_report(*, report: str, fmt: str, filters: ReportFilters, by) -> tuple[ReportJob, bool]:
     """Queue a report job, or join the identical one still pending; (job, created)."""
-    from django.utils.translation import gettext as _
 
     definition = REPORTS.get(report)
     if definition is None or not may_request(by, definition):
@@ -499,7 +499,6 @@ def delete_stale_partials(older_than_seconds=24 * 3600) -> int:
 @transaction.atomic
 def record_download(*, job, by) -> ReportDownload | None:
     """Check that `by` may download the job's file; log it when the report is personal."""
-    from django.utils.translation import gettext as _
 
     if not may_download(by, job):
         raise ReportRefused(_("You may not download this report."))

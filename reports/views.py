@@ -194,7 +194,7 @@ HOME_REPORTS = 5
 
 def reports_context(user):
     """The reports this person asked for (or joined) that are ready, and how many are coming."""
-    mine = ReportJob.objects.filter(subscribers=user)
+    mine = ReportJob.objects.asked_by(user)
     return {
         "ready_reports": list(mine.ready().order_by("-finished_at", "-pk")[:HOME_REPORTS]),
         "pending_report_count": mine.pending().count(),

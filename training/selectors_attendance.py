@@ -29,7 +29,7 @@ E = CourseEnrolmentStatus
 LIVE_RUNS = (RunStatus.PLANNED, RunStatus.OPEN)
 
 
-def _count(queryset, group_by):
+def count_subquery(queryset, group_by):
     """A subquery counting the rows of `queryset` (already filtered on OuterRef), 0 for none."""
     rows = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
@@ -59,10 +59,10 @@ def my_runs(user, now=None):
         CourseRun.objects.filter(pk__in=ids)
         .select_related("course")
         .annotate(
-            enrolled_count=_count(
+            enrolled_count=count_subquery(
                 CourseEnrolment.objects.filter(run=OuterRef("pk"), status=E.ENROLLED), "run"
             ),
-            session_count=_count(CourseSession.objects.filter(run=OuterRef("pk")), "run"),
+            session_count=count_subquery(CourseSession.objects.filter(run=OuterRef("pk")), "run"),
             next_session_at=Subquery(next_session),
         )
         .order_by(
@@ -75,13 +75,13 @@ def my_runs(user, now=None):
 def with_marking_counts(sessions):
     """Sessions with `people` (holding places in the run) and `marked` (of those) counted."""
     return sessions.annotate(
-        people=_count(
+        people=count_subquery(
             CourseEnrolment.objects.filter(
                 run=OuterRef("run"), status__in=list(COURSE_PLACE_HOLDING)
             ),
             "run",
         ),
-        marked=_count(
+        marked=count_subquery(
             Attendance.objects.filter(
                 session=OuterRef("pk"), enrolment__status__in=list(COURSE_PLACE_HOLDING)
             ),
@@ -136,11 +136,11 @@ def with_attendance(enrolments, now=None):
     return enrolments.select_related("run__course").annotate(
         next_session_at=Subquery(next_session.values("starts_at")[:1]),
         next_session_id=Subquery(next_session.values("pk")[:1]),
-        session_count=_count(CourseSession.objects.filter(run=OuterRef("run")), "run"),
-        held_count=_count(
+        session_count=count_subquery(CourseSession.objects.filter(run=OuterRef("run")), "run"),
+        held_count=count_subquery(
             CourseSession.objects.filter(run=OuterRef("run"), starts_at__lt=now), "run"
         ),
-        attended=_count(
+        attended=count_subquery(
             Attendance.objects.filter(enrolment=OuterRef("pk"), mark__in=list(ATTENDED)),
             "enrolment",
         ),

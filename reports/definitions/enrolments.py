@@ -55,10 +55,7 @@ class EnrolmentReport(Report):
             enrolments = enrolments.filter(intake_id=filters.intake)
         if filters.fiscal_year:
             enrolments = enrolments.filter(intake__programme__fiscal_year=filters.fiscal_year)
-        if filters.district:
-            enrolments = enrolments.filter(enterprise__district_id=filters.district)
-        elif filters.province:
-            enrolments = enrolments.filter(enterprise__province_id=filters.province)
+        enrolments = enrolments.filter(filters.place("enterprise"))
         if filters.state:
             enrolments = enrolments.filter(status=filters.state)
         start, end = filters.moments()

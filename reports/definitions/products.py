@@ -89,10 +89,7 @@ class UpgradeReport(Report):
             upgrades = counted_upgrades(filters.programme).using(using)
         else:
             upgrades = UpgradeRecord.objects.using(using)
-        if filters.district:
-            upgrades = upgrades.filter(product__enterprise__district_id=filters.district)
-        elif filters.province:
-            upgrades = upgrades.filter(product__enterprise__province_id=filters.province)
+        upgrades = upgrades.filter(filters.place("product__enterprise"))
         if filters.area:
             upgrades = upgrades.filter(area=filters.area)
         if filters.stage:

@@ -24,12 +24,10 @@ from decimal import Decimal
 from django.db.models import (
     Aggregate,
     CharField,
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
     FloatField,
-    IntegerField,
     OuterRef,
     Subquery,
     Value,
@@ -51,6 +49,7 @@ from training.models import (
     CourseSession,
     RunStatus,
 )
+from training.selectors_attendance import count_subquery
 
 from ..base import Report, bilingual, choice_label, register
 
@@ -73,12 +72,6 @@ class JoinedText(Aggregate):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
-
-
-def _count(queryset, group_by):
-    """A subquery counting the rows of `queryset` (already filtered on OuterRef), 0 for none."""
-    rows = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _names(people, group_by):
@@ -121,20 +114,20 @@ def runs_with_figures(now, using="default"):
                 _names(User.objects.filter(runs_taught=run), "runs_taught"),
                 _names(User.objects.filter(courses_taught=OuterRef("course")), "courses_taught"),
             ),
-            enrolled=_count(places, "run"),
-            waitlisted=_count(
+            enrolled=count_subquery(places, "run"),
+            waitlisted=count_subquery(
                 CourseEnrolment.objects.filter(run=run, status=CourseEnrolmentStatus.WAITLISTED),
                 "run",
             ),
-            completed=_count(
+            completed=count_subquery(
                 CourseEnrolment.objects.filter(run=run, status=CourseEnrolmentStatus.COMPLETED),
                 "run",
             ),
-            session_count=_count(sessions, "run"),
-            held=_count(sessions.filter(starts_at__lt=now), "run"),
-            attended=_count(attended, "session__run"),
-            certificates_issued=_count(certificates, "enrolment__run"),
-            certificates_revoked=_count(
+            session_count=count_subquery(sessions, "run"),
+            held=count_subquery(sessions.filter(starts_at__lt=now), "run"),
+            attended=count_subquery(attended, "session__run"),
+            certificates_issued=count_subquery(certificates, "enrolment__run"),
+            certificates_revoked=count_subquery(
                 certificates.filter(revoked_at__isnull=False), "enrolment__run"
             ),
         )
