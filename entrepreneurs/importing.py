@@ -28,7 +28,7 @@ from toolkit.spreadsheets import clean_text
 
 from . import validators
 from .forms import line_id_validator
-from .models import SHOWCASE_DATA, District, Enterprise, EnterpriseKind, Province, Subdistrict
+from .models import REGISTRY_DATA, District, Enterprise, EnterpriseKind, Province, Subdistrict
 
 # --- Thai places by name -----------------------------------------------------------------
 
@@ -455,7 +455,7 @@ class EnterpriseImporter(Importer):
     def prepare(self, sheet, *, lock=False):
         if lock:
             # Preparing to write (import_rows): the landing page counts enterprises.
-            data_changed(SHOWCASE_DATA)
+            data_changed(REGISTRY_DATA)
         codes, hashes = validators.lookup_keys(
             (values.get("registration_code", ""), values.get("tax_id", ""))
             for _number, values in sheet.rows

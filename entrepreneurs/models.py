@@ -100,10 +100,12 @@ class EnterpriseKind(models.TextChoices):
     ARTISAN = "artisan", _("Individual artisan")
 
 
-# The name of the data the public pages count (toolkit.pagination): the showcase's products
-# and filters, the landing page's enterprises and upgraded products. Services that change
-# any of them call data_changed(SHOWCASE_DATA).
-SHOWCASE_DATA = "showcase"
+# The name of the registry's data for the counts and pages cached under it (toolkit.pagination,
+# toolkit.public_pages): the officers' lists of enterprises and products, the showcase and
+# its products' pages, the landing page's figures. Every service that changes an
+# enterprise, a product, its photos, certifications or upgrade records calls
+# data_changed(REGISTRY_DATA).
+REGISTRY_DATA = "registry"
 
 
 class VerificationStatus(models.TextChoices):

@@ -25,7 +25,7 @@ from .exceptions import (
     StatusChangeRefused,
     UnknownAccount,
 )
-from .models import SHOWCASE_DATA, Enterprise, Member, MemberRole, VerificationStatus
+from .models import REGISTRY_DATA, Enterprise, Member, MemberRole, VerificationStatus
 
 # Fields a person types; the service derives the rest.
 EDITABLE_FIELDS = [
@@ -140,7 +140,7 @@ def register_enterprise(*, by, data, on_behalf_of=None):
     _apply(enterprise, data)
     _save(enterprise)
     # The landing page counts enterprises.
-    data_changed(SHOWCASE_DATA)
+    data_changed(REGISTRY_DATA)
     if president is not None:
         Member.objects.create(
             enterprise=enterprise,
@@ -169,7 +169,7 @@ def update_enterprise(*, enterprise, by, data):
     if changed:
         _save(enterprise)
         # Its district is a showcase filter.
-        data_changed(SHOWCASE_DATA)
+        data_changed(REGISTRY_DATA)
         # Field names only: the values may be personal data (a tax ID is a national ID).
         record_audit(actor=by, action="enterprise.updated", target=enterprise, changed=changed)
     return enterprise, _warnings(enterprise)
@@ -262,7 +262,7 @@ def set_enterprise_status(*, enterprise, by, status, note):
     enterprise.save(
         update_fields=["status", "status_note", "status_changed_at", "status_changed_by"]
     )
-    data_changed(SHOWCASE_DATA)
+    data_changed(REGISTRY_DATA)
     record_audit(
         actor=by,
         action="enterprise.status_changed",

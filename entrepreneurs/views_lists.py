@@ -7,10 +7,10 @@ from django.shortcuts import render
 
 from accounts.models import Role
 from toolkit.decorators import role_required
-from toolkit.pagination import IdsFirstPaginator
+from toolkit.pagination import CachedIdsFirstPaginator
 
 from .filters import DISTRICT_FIELD_ID, EnterpriseFilter
-from .models import Enterprise
+from .models import REGISTRY_DATA, Enterprise
 
 PAGE_SIZE = 25
 
@@ -21,7 +21,10 @@ def list_page(request, filterset, template):
         return render(request, "includes/district_filter.html", {"filter": filterset})
     # get_page() shows the last page for a number past the end and the first for junk.
     # Ids first: a deep page steps over ids, not over rows with their joins and counts.
-    page = IdsFirstPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The count is cached until the registry changes (the page says when it was taken): a
+    # filter matching much of the country costs more to count than to show a page of.
+    paginator = CachedIdsFirstPaginator(filterset.qs, PAGE_SIZE, depends_on=REGISTRY_DATA)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, template, {"filter": filterset, "page_obj": page})
 
 

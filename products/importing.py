@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from entrepreneurs import validators
-from entrepreneurs.models import Enterprise
+from entrepreneurs.models import REGISTRY_DATA, Enterprise
 from toolkit.importing import (
     Column,
     Importer,
@@ -23,6 +23,7 @@ from toolkit.importing import (
     in_language,
     label_key,
 )
+from toolkit.pagination import data_changed
 from toolkit.spreadsheets import clean_text
 
 from .forms import ProductForm
@@ -340,6 +341,8 @@ class ProductImporter(Importer):
         if lock:
             # Two imports into one enterprise take turns, so neither misses the other's names.
             enterprises = enterprises.select_for_update()
+            # Preparing to write (import_rows): the officers' product list counts them.
+            data_changed(REGISTRY_DATA)
         names, by_code, by_tax_hash = {}, {}, {}
         for pk, code, tax_hash, name_th, name_en in enterprises.values_list(
             "pk", "registration_code", "tax_id_hash", "name_th", "name_en"

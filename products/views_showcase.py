@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from entrepreneurs.models import SHOWCASE_DATA, District
+from entrepreneurs.models import REGISTRY_DATA, District
 from toolkit.pagination import COUNT_SECONDS, CachedPagesPaginator, generation
 from toolkit.thaisort import thai_order
 from toolkit.widgets import QuickSelect
@@ -40,7 +40,7 @@ def district_choices():
     volume they are 928, and reading and labelling them cost more than the page's cards.
     """
     language = translation.get_language()
-    key = f"showcase:districts:{language}:{generation(SHOWCASE_DATA)}"
+    key = f"showcase:districts:{language}:{generation(REGISTRY_DATA)}"
     choices = cache.get(key)
     if choices is None:
         districts = (
@@ -111,7 +111,7 @@ def index(request):
     # The count, and a deep page's ids, are cached until a service changes what the showcase
     # shows (toolkit.pagination): page 500 stepped over 12,000 rows on every request.
     paginator = CachedPagesPaginator(
-        showcase_filter.qs, PAGE_SIZE, depends_on=SHOWCASE_DATA, deep_rows=DEEP_ROWS
+        showcase_filter.qs, PAGE_SIZE, depends_on=REGISTRY_DATA, deep_rows=DEEP_ROWS
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "showcase/index.html", {"filter": showcase_filter, "page": page})

@@ -303,6 +303,11 @@ class EnrolmentStatus(models.TextChoices):
 
 # What the review queue shows until the officer picks another state (a partial index,
 # enrolment_to_review_idx, is kept in this set's order of arrival).
+# The name of the programmes' data for the figures cached under it (the programme
+# dashboard, toolkit.pagination): every service that changes a programme, an intake or an
+# application's state calls data_changed(PROGRAMME_DATA).
+PROGRAMME_DATA = "programmes"
+
 TO_REVIEW_STATES = [EnrolmentStatus.SUBMITTED, EnrolmentStatus.UNDER_REVIEW]
 # States that hold one of the intake's places.
 PLACE_HOLDING = frozenset(

@@ -19,6 +19,7 @@ from accounts.models import Role
 from entrepreneurs.models import VerificationStatus
 from notifications.services import notify, receives_email
 from toolkit.audit import record_audit
+from toolkit.pagination import data_changed
 
 from .exceptions import (
     AlreadyApplied,
@@ -35,6 +36,7 @@ from .models import (
     OPEN_STATES,
     PLACE_HOLDING,
     PLACES,
+    PROGRAMME_DATA,
     Enrolment,
     EnrolmentAnswer,
     EnrolmentEvent,
@@ -129,6 +131,7 @@ def _record(enrolment, *, by, to_status, note=""):
         enrolment=enrolment, from_status=enrolment.status, to_status=to_status, note=note, by=by
     )
     enrolment.status = to_status
+    data_changed(PROGRAMME_DATA)
     return event
 
 
@@ -164,6 +167,7 @@ def save_application(*, intake, enterprise, by, products, answers) -> Enrolment:
         raise AlreadyApplied()
     if created:
         EnrolmentEvent.objects.create(enrolment=enrolment, to_status=S.DRAFT, by=by)
+        data_changed(PROGRAMME_DATA)
     enrolment.products.set(products)
     questions = {q.pk: q for q in intake.questions.all()}
     for question_id, text in answers.items():
@@ -427,6 +431,7 @@ def save_programme(*, programme, by) -> Programme:
     _refuse_archived(saved)
     # Only the details are written, so a state changed meanwhile by someone else stays.
     programme.save(update_fields=fields)
+    data_changed(PROGRAMME_DATA)
     programme.status = saved.status
     record_audit(
         actor=by,
@@ -539,6 +544,7 @@ def save_intake(
     if EnrolmentAnswer.objects.filter(question__in=[q.pk for q in removed_questions]).exists():
         raise EnrolmentError(_("Applicants have answered a question you removed; it has to stay."))
     intake.save()
+    data_changed(PROGRAMME_DATA)
     intake.eligible_provinces.set(provinces)
     intake.eligible_categories.set(categories)
     for question in removed_questions:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Invitation, Role
-from entrepreneurs.models import SHOWCASE_DATA, Enterprise, VerificationStatus
+from entrepreneurs.models import REGISTRY_DATA, Enterprise, VerificationStatus
 from products.models import Material, Product, UpgradeRecord
 from programmes.models import Enrolment, EnrolmentStatus, Intake, Programme, ProgrammeStatus
 from programmes.selectors import applications_of
@@ -216,10 +216,10 @@ def landing_context():
         # national volume, more than the rest of the page.
         "enterprise_count": cached_count(
             Enterprise.objects.exclude(status=VerificationStatus.INACTIVE),
-            depends_on=SHOWCASE_DATA,
+            depends_on=REGISTRY_DATA,
         ),
         "upgraded_product_count": cached_count(
-            Product.objects.upgraded(), depends_on=SHOWCASE_DATA
+            Product.objects.upgraded(), depends_on=REGISTRY_DATA
         ),
         "active_programme_count": Programme.objects.filter(status=ProgrammeStatus.ACTIVE).count(),
         "now": now,

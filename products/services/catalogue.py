@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from entrepreneurs.models import SHOWCASE_DATA, VerificationStatus
+from entrepreneurs.models import REGISTRY_DATA, VerificationStatus
 from notifications.services import notify
 from toolkit.audit import record_audit
 from toolkit.pagination import data_changed
@@ -113,6 +113,7 @@ def create_product(*, enterprise, by, data) -> Product:
     product = Product(enterprise=enterprise, created_by=by, **_fields(data, PRODUCT_FIELDS))
     _prepare(product)
     product.save()
+    data_changed(REGISTRY_DATA)
     record_audit(actor=by, action="product.created", target=product)
     return product
 
@@ -134,8 +135,7 @@ def update_product(*, product, by, data) -> Product:
         product.price_set_by = None
     _prepare(product)
     product.save()
-    # Its name and category are what the showcase's search and filters match.
-    data_changed(SHOWCASE_DATA)
+    data_changed(REGISTRY_DATA)
     record_audit(actor=by, action="product.updated", target=product, fields=changed)
     return product
 
@@ -145,7 +145,7 @@ def _set_status(product, by, status, action):
     if status == ProductStatus.PUBLISHED:
         product.published_at = timezone.now()
     product.save(update_fields=["status", "published_at", "updated_at"])
-    data_changed(SHOWCASE_DATA)
+    data_changed(REGISTRY_DATA)
     record_audit(actor=by, action=action, target=product)
     return product
 
@@ -232,6 +232,7 @@ def add_photos(*, product, by, uploads) -> list[ProductImage]:
         image.set_card_images(cards)
         image.save()
         images.append(image)
+    data_changed(REGISTRY_DATA)
     record_audit(
         actor=by, action="product.photos_added", target=product, photos=[i.pk for i in images]
     )
@@ -248,6 +249,7 @@ def remove_photo(*, photo, by) -> None:
     _delete_files_on_commit(photo.image, photo.thumbnail, photo.card, photo.card_2x)
     record_audit(actor=by, action="product.photo_removed", target=product, photo=photo.pk)
     photo.delete()
+    data_changed(REGISTRY_DATA)
 
 
 # --- Certifications ----------------------------------------------------------------------
@@ -272,6 +274,7 @@ def add_certification(*, product, by, data, document=None) -> Certification:
             raise DocumentRejected(" ".join(error.messages)) from error
         certification.document.save(f"document.{extension}", document, save=False)
     certification.save()
+    data_changed(REGISTRY_DATA)
     record_audit(
         actor=by,
         action="certification.added",
@@ -297,6 +300,7 @@ def remove_certification(*, certification, by) -> None:
         number=certification.number,
     )
     certification.delete()
+    data_changed(REGISTRY_DATA)
 
 
 def notify_expiring_certifications(*, today=None) -> int:

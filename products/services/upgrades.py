@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.rules import is_staff_officer
-from entrepreneurs.models import SHOWCASE_DATA
+from entrepreneurs.models import REGISTRY_DATA
 from notifications.services import notify
 from products.exceptions import NotAllowed, PriceNotOffered
 from products.images import process_photo
@@ -140,7 +140,7 @@ def record_upgrade(
     _apply(record, data, photos)
     record.save()
     # The showcase's "upgraded only" filter counts products with a record.
-    data_changed(SHOWCASE_DATA)
+    data_changed(REGISTRY_DATA)
     record_audit(
         actor=by,
         action="upgrade.recorded",
@@ -170,6 +170,7 @@ def update_upgrade(
     after = _snapshot(record)
     changed = [field for field in UPGRADE_FIELDS if before[field] != after[field]]
     changed += [field for field, photo in photos.items() if photo is not None]
+    data_changed(REGISTRY_DATA)
     record_audit(actor=by, action="upgrade.updated", target=record, changed=changed)
     _delete_files_on_commit(replaced)
     return record
@@ -191,7 +192,7 @@ def delete_upgrade(*, record: UpgradeRecord, by: User) -> None:
     )
     files = [getattr(record, field).name for field in PHOTO_FIELDS if getattr(record, field)]
     record.delete()
-    data_changed(SHOWCASE_DATA)
+    data_changed(REGISTRY_DATA)
     _delete_files_on_commit(files)
 
 
@@ -211,6 +212,7 @@ def set_price_from_upgrade(*, record: UpgradeRecord, by: User) -> Product:
     product.unit_price = record.price_after
     product.price_set_by = record
     product.save(update_fields=["unit_price", "price_set_by", "updated_at"])
+    data_changed(REGISTRY_DATA)
     record_audit(
         actor=by,
         action="product.price_set_from_upgrade",

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -272,7 +273,10 @@ def fill(count):
 
 
 # The page's ids are read before its rows (toolkit.pagination.IdsFirstPaginator).
-QUERY_LIMIT = 14
+QUERY_LIMIT = 15
+# A count not in the cache yet is counted and stored: with the cache in a database table
+# (as in the tests) its reads and writes are queries too, a fixed number per request.
+COUNT_CACHE_MISS = 13
 
 
 @pytest.mark.parametrize(
@@ -283,10 +287,13 @@ def test_query_count_does_not_grow_with_rows(officer_client, django_assert_max_n
     if "category" in query:
         query = {**query, "category": category(query["category"]).pk}
     fill(5)
-    with django_assert_max_num_queries(QUERY_LIMIT):
+    with django_assert_max_num_queries(QUERY_LIMIT + COUNT_CACHE_MISS):
         response = officer_client.get(URL, query)
     assert 0 < len(response.context["page_obj"]) <= 5
     fill(55)
+    cache.clear()  # the factories wrote behind the services' back: count afresh
+    with django_assert_max_num_queries(QUERY_LIMIT + COUNT_CACHE_MISS):
+        response = officer_client.get(URL, query)
     with django_assert_max_num_queries(QUERY_LIMIT):
         response = officer_client.get(URL, query)
     assert len(response.context["page_obj"]) == 25

@@ -9,7 +9,7 @@ from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import timezone
 
-from entrepreneurs.models import SHOWCASE_DATA, VerificationStatus
+from entrepreneurs.models import REGISTRY_DATA, VerificationStatus
 from entrepreneurs.services import set_enterprise_status, update_enterprise
 from products import views_showcase
 from products.models import Product, ProductStatus, UpgradeArea, UpgradeStage
@@ -156,6 +156,6 @@ def test_cached_pages_match_a_plain_paginators(db):
         published(enterprise=enterprise, name_th=f"ชาม {n}")
     cards = Product.objects.showcase_cards()
     plain = [[p.pk for p in page] for page in Paginator(cards, 3, orphans=1)]
-    cached = CachedPagesPaginator(cards, 3, orphans=1, depends_on=SHOWCASE_DATA, deep_rows=3)
+    cached = CachedPagesPaginator(cards, 3, orphans=1, depends_on=REGISTRY_DATA, deep_rows=3)
     assert [[p.pk for p in cached.page(n)] for n in cached.page_range] == plain
     assert [len(page) for page in plain] == [3, 3, 2]
