@@ -112,6 +112,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_count",
+                # After Django's own csrf processor: a page cached for every visitor holds a
+                # placeholder token instead of this visitor's (toolkit.public_pages).
+                "toolkit.public_pages.csrf_placeholder",
             ],
             "builtins": ["toolkit.templatetags.thaidate", "toolkit.templatetags.thaitext"],
         },
@@ -419,6 +422,10 @@ REPORT_MAX_ATTEMPTS = int(env("REPORT_MAX_ATTEMPTS", "3"))
 # The officer home's figures are aggregates over national tables: computed at most once
 # this often (seconds) and shown with the time they were computed.
 DASHBOARD_CACHE_SECONDS = int(env("DASHBOARD_CACHE_SECONDS", "300"))
+# Public pages (landing, programmes, showcase, a product's page) are cached whole for
+# visitors who are not signed in, until a service changes what they show or this many
+# seconds pass (toolkit.public_pages); 0 turns that cache off.
+PUBLIC_PAGE_SECONDS = int(env("PUBLIC_PAGE_SECONDS", "60"))
 
 # --- The Ko Kha lab -----------------------------------------------------------------
 # An owner may cancel a booking themselves until this many hours before it starts.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import REGISTRY_DATA, District
 from toolkit.pagination import COUNT_SECONDS, CachedPagesPaginator, generation
+from toolkit.public_pages import cache_public_page
 from toolkit.thaisort import thai_order
 from toolkit.widgets import QuickSelect
 
@@ -106,6 +107,7 @@ class ShowcaseFilter(django_filters.FilterSet):
 DEEP_ROWS = 1000
 
 
+@cache_public_page(REGISTRY_DATA)
 def index(request):
     showcase_filter = ShowcaseFilter(request.GET or None, queryset=Product.objects.showcase_cards())
     # The count, and a deep page's ids, are cached until a service changes what the showcase
@@ -117,6 +119,7 @@ def index(request):
     return render(request, "showcase/index.html", {"filter": showcase_filter, "page": page})
 
 
+@cache_public_page(REGISTRY_DATA)
 def product_detail(request, pk):
     product = get_object_or_404(
         Product.objects.on_showcase()

@@ -5,11 +5,14 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from .models import Intake, PartnerRole, Programme
+from toolkit.public_pages import cache_public_page
+
+from .models import PROGRAMME_DATA, Intake, PartnerRole, Programme
 
 PAGE_SIZE = 20
 
 
+@cache_public_page(PROGRAMME_DATA)
 def programme_list(request):
     """Active programmes (and those closed lately), each with its open intakes."""
     now = timezone.now()

@@ -13,9 +13,17 @@ from django.utils import timezone
 from accounts.models import Invitation, Role
 from entrepreneurs.models import REGISTRY_DATA, Enterprise, VerificationStatus
 from products.models import Material, Product, UpgradeRecord
-from programmes.models import Enrolment, EnrolmentStatus, Intake, Programme, ProgrammeStatus
+from programmes.models import (
+    PROGRAMME_DATA,
+    Enrolment,
+    EnrolmentStatus,
+    Intake,
+    Programme,
+    ProgrammeStatus,
+)
 from programmes.selectors import applications_of
 from toolkit.pagination import cached_count
+from toolkit.public_pages import cache_public_page
 from toolkit.thaisort import thai_order
 from toolkit.twofactor import session_passed_two_factor, two_factor_step
 from training.models import (
@@ -272,11 +280,16 @@ def centre_staff_context(user):
     return context
 
 
+@cache_public_page(REGISTRY_DATA, PROGRAMME_DATA)
+def landing(request):
+    return render(request, "home/landing.html", landing_context())
+
+
 def home(request):
     """The public landing page, or the signed-in person's own home."""
     user = request.user
     if not user.is_authenticated:
-        return render(request, "home/landing.html", landing_context())
+        return landing(request)
     has_device = user.needs_mfa and is_mfa_enabled(user)
     # Staff homes show staff figures: only to a session that passed two-factor sign-in.
     if has_device and not session_passed_two_factor(request):

@@ -21,6 +21,13 @@ from toolkit.pagination import CachedPagesPaginator
 from toolkit.widgets import QuickSelect
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    # These tests read the counts and pages under the whole-page cache
+    # (toolkit.public_pages), which tests/toolkit/test_public_pages.py covers.
+    settings.PUBLIC_PAGE_SECONDS = 0
+
+
 def shown_count(client, **params):
     return client.get(reverse("showcase:index"), params).context["page"].paginator.count
 
