@@ -12,9 +12,12 @@ more request runs inside CaptureQueriesContext, and each SQL statement it ran is
 again with EXPLAIN (ANALYZE, FORMAT JSON): its planning plus execution time, the median of
 --explain-repeat runs (writes are explained inside a transaction that is rolled back).
 "SQL ms" is the sum over the page's statements; "server / SQL" is the median server time
-over it (target <= 2.5). With two databases (given in either order; the one with fewer
-products is the base) both are measured in the same run, each on a connection of its
-own, their requests alternating one by one so both see the same load on the machine;
+over it (target <= 2.5). A public page is served to visitors from the whole-page cache
+(toolkit.public_pages): its server time is the cached page's, "rendered ms" the same page
+rendered afresh (cache off), and its SQL the statements a rendering runs. With two
+databases (given in either order; the one with fewer products is the base) both are
+measured in the same run, each on a connection of its own, their requests alternating one
+by one so both see the same load on the machine;
 "x volume" is the page's median at the larger over its median at the smaller (target
 <= 1.3). --plans prints the EXPLAIN ANALYZE of each page's slowest statement.
 
@@ -62,7 +65,7 @@ from dashboard import signed_in_client  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import DatabaseError, connection, connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from generate import GENERATOR_EMAIL  # noqa: E402
@@ -419,9 +422,25 @@ def measure(page, runs, *, repeat, explain_repeat, plans):
             response = client.get(path, params)
             times.append((time.perf_counter() - started) * 1000)
             statuses.add(response.status_code)
+    rendered = {}
+    if page.who == "public":
+        # Served from the whole-page cache above (toolkit.public_pages); the same page
+        # rendered afresh, timed the same way, for the table's "rendered" column.
+        with override_settings(PUBLIC_PAGE_SECONDS=0):
+            for _ in range(repeat):
+                for run, (client, path, params), _times, _statuses in live:
+                    use(run)
+                    started = time.perf_counter()
+                    client.get(path, params)
+                    rendered.setdefault(id(run), []).append((time.perf_counter() - started) * 1000)
     for run, (client, path, params), times, statuses in live:
         use(run)
-        with CaptureQueriesContext(connection) as captured:
+        # The SQL the page runs when it is rendered: a public page's cached copy runs only
+        # the cache's reads, which would say nothing about the page.
+        with (
+            override_settings(PUBLIC_PAGE_SECONDS=0),
+            CaptureQueriesContext(connection) as captured,
+        ):
             client.get(path, params)
         timed = [(explain(query["sql"], explain_repeat), query["sql"]) for query in captured]
         explained = [(ms, sql) for ms, sql in timed if ms is not None]
@@ -434,6 +453,8 @@ def measure(page, runs, *, repeat, explain_repeat, plans):
             "queries": len(captured),
             "not_explained": len(timed) - len(explained),
         }
+        if id(run) in rendered:
+            result["rendered_ms"] = statistics.median(rendered[id(run)])
         if explained:
             slowest_ms, slowest_sql = max(explained)
             result["slowest_ms"] = slowest_ms
@@ -504,6 +525,10 @@ def verdict(value, target):
     return f"{value:.2f}" if value <= target else f"**{value:.2f}** ✗"
 
 
+def _ms(value):
+    return "" if value is None else f"{value:.0f}"
+
+
 def print_table(runs, page_list, plans):
     large = max(runs, key=lambda run: run["volume"]["products"])
     small = min(runs, key=lambda run: run["volume"]["products"])
@@ -516,8 +541,11 @@ def print_table(runs, page_list, plans):
             f"{v['applications']:,} applications; {v['database']}"
         )
     print()
-    header = "| page | server median ms | p95 ms | SQL ms | other ms | server / SQL | queries |"
-    rule = "|---|--:|--:|--:|--:|--:|--:|"
+    header = (
+        "| page | server median ms | p95 ms | rendered ms | SQL ms | other ms | server / SQL "
+        "| queries |"
+    )
+    rule = "|---|--:|--:|--:|--:|--:|--:|--:|"
     if both:
         header += f" median at {small['volume']['products']:,} | x volume |"
         rule += "--:|--:|"
@@ -535,7 +563,7 @@ def print_table(runs, page_list, plans):
             missed["status"].append(page.key)
             where = f" → {result['location']}" if result.get("location") else ""
             print(
-                f"| {page.shown()} | answered {result['status']}{where} | | | | | |"
+                f"| {page.shown()} | answered {result['status']}{where} | | | | | | |"
                 + (" | |" if both else "")
             )
             continue
@@ -544,7 +572,8 @@ def print_table(runs, page_list, plans):
             missed["sql"].append(page.key)
         row = (
             f"| {page.shown()} | {result['median_ms']:.0f} | {result['p95_ms']:.0f} | "
-            f"{result['sql_ms']:.1f} | {result['median_ms'] - result['sql_ms']:.0f} | "
+            f"{_ms(result.get('rendered_ms'))} | {result['sql_ms']:.1f} | "
+            f"{result['median_ms'] - result['sql_ms']:.0f} | "
             f"{verdict(sql_ratio, SQL_RATIO_TARGET)} | {result['queries']} |"
         )
         if both:
