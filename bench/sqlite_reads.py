@@ -80,7 +80,8 @@ def portal_env(folder, port):
 
 
 def run(env, *args):
-    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True)
+    # Their output goes with the progress lines, not into the table.
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True, stdout=sys.stderr)
 
 
 class Session:
