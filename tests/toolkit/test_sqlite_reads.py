@@ -90,9 +90,18 @@ class Portal:
             holder.close()
 
     def expire_cache(self):
-        """Expire every cached entry: reading one now deletes it, and pages write anew."""
+        """Expire every cached entry: reading one now deletes it, and pages write anew.
+
+        Beside them, more entries than the cache keeps (MAX_ENTRIES, 300), so that each
+        write culls first.
+        """
         with contextlib.closing(sqlite3.connect(self.database, timeout=30)) as db, db:
             db.execute("UPDATE portal_cache SET expires = '2000-01-01 00:00:00'")
+            db.executemany(
+                "INSERT OR IGNORE INTO portal_cache (cache_key, value, expires)"
+                " VALUES (?, '', '2100-01-01 00:00:00')",
+                [(f"filler:{n}",) for n in range(400)],
+            )
 
 
 class Visitor:
