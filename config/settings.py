@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: a GET's transaction begins right after its process_view (on SQLite, DEFERRED).
+    "toolkit.db.reads.ReadRequestsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,10 +131,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, except that a GET's transaction begins DEFERRED (toolkit.db.reads).
+    DATABASES["default"]["ENGINE"] = "toolkit.db.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets the web server read while the worker writes; IMMEDIATE takes the write
-        # lock when a transaction starts, so two processes never deadlock upgrading a lock.
+        # WAL lets readers read while one connection writes. IMMEDIATE takes the write
+        # lock when a transaction starts, so two writers never deadlock upgrading a lock;
+        # a read request's transaction begins DEFERRED instead and never waits for it.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -161,7 +166,7 @@ DATABASES["snapshot"] = {
     "OPTIONS": {**DATABASES["default"].get("OPTIONS", {})},
     "TEST": {"MIRROR": "default"},
 }
-if DATABASES["snapshot"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["snapshot"]["ENGINE"] == "toolkit.db.sqlite":
     DATABASES["snapshot"]["OPTIONS"]["transaction_mode"] = "DEFERRED"
 
 # --- Cache --------------------------------------------------------------------------
@@ -178,7 +183,8 @@ _PER_PROCESS_CACHES = {
 if not CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's, giving way when a read request finds the table locked on SQLite.
+            "BACKEND": "toolkit.db.cache.DatabaseCache",
             "LOCATION": "portal_cache",  # created by toolkit/migrations/0003_cache_table.py
         }
     }

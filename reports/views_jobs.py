@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
+from toolkit.db.reads import writes_on_get
 from toolkit.decorators import role_required
 
 from . import services
@@ -123,6 +124,7 @@ def job_progress(request, pk):
     return response
 
 
+@writes_on_get  # records the download of a personal report
 @role_required(*REPORT_ROLES)
 @require_GET
 def job_download(request, pk):

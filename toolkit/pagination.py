@@ -48,6 +48,10 @@ def generation(name):
     if value is None:
         cache.add(key, uuid.uuid4().hex, None)
         value = cache.get(key)
+    if value is None:
+        # The cache refused the write (on SQLite a read request may find it locked): a
+        # generation of this request alone, so nothing cached without one is ever read.
+        value = uuid.uuid4().hex
     return value
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from toolkit.confirm import ask_to_confirm, is_confirmed
+from toolkit.db.reads import writes_on_get
 from toolkit.decorators import role_required, signed_in_required
 
 from .exceptions import LabError
@@ -36,6 +37,7 @@ def _webcal(url):
     return "webcal://" + url.split("://", 1)[1]
 
 
+@writes_on_get  # makes the person's feed on first use
 @require_GET
 @signed_in_required
 def my_feed(request):

@@ -62,7 +62,7 @@ def test_a_per_process_cache_is_allowed_for_development():
 def test_without_cache_url_production_uses_the_database_cache():
     result = run_python(PRINT_CACHE, **PRODUCTION)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert result.stdout.strip() == "toolkit.db.cache.DatabaseCache"
 
 
 def test_an_unknown_cache_url_is_refused():

@@ -61,7 +61,7 @@ def _wait_for(condition, timeout, interval=0.25):
 def _database_url():
     """The URL of the test database, which the worker must share with this process."""
     db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if db["ENGINE"] == "toolkit.db.sqlite":
         return f"sqlite:///{db['NAME']}"
     if db["ENGINE"] == "django.db.backends.postgresql":
         auth = ""
