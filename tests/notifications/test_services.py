@@ -242,7 +242,9 @@ def test_sweep_walks_the_backlog_in_chunks(db, settings, monkeypatch):
     settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
     monkeypatch.setattr(services, "SWEEP_CHUNK_SIZE", 2)
     queued = []
-    monkeypatch.setattr(services, "enqueue_delivery", lambda email_id: queued.append(email_id) or 1)
+    monkeypatch.setattr(
+        services, "enqueue_delivery", lambda email_ids: queued.extend(email_ids) or len(email_ids)
+    )
     emails = [
         OutboundEmail.objects.create(to=f"p{i}@example.com", subject="s", body="b")
         for i in range(5)
@@ -268,7 +270,7 @@ def test_broker_down_at_enqueue_raises_nothing_and_leaves_email_unsent(
     def broker_down(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(tasks.deliver_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_emails, "delay", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(owner, "welcome", url="/")
@@ -286,7 +288,7 @@ def test_sweep_stops_while_the_broker_is_down(db, settings, monkeypatch):
     def broker_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(tasks.deliver_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_emails, "delay", broker_down)
     email = OutboundEmail.objects.create(to="a@example.com", subject="s", body="b")
     _age(email, 5)
 
