@@ -335,3 +335,72 @@ def test_mark_all_read_marks_only_the_users_unread(owner, outsider, django_asser
     assert Notification.objects.filter(pk__in=[n.pk for n in mine], read_at=None).count() == 0
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_a_transactions_emails_are_queued_in_batches_after_its_commit(
+    db, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.OUTBOX_BATCH_SIZE = 2
+    published = []
+    monkeypatch.setattr(tasks.deliver_emails, "delay", published.append)
+    people = [UserFactory(email=f"p{i}@example.com") for i in range(5)]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            ids = [notify(person, "welcome", url="/").email_id for person in people]
+        assert published == []
+
+    assert len(callbacks) == 1
+    assert published == [ids[0:2], ids[2:4], ids[4:]]
+
+
+def test_emails_queued_after_a_rolled_back_savepoint_are_still_delivered(
+    db, django_capture_on_commit_callbacks, mailoutbox
+):
+    kept, dropped, later = (UserFactory(email=f"{n}@example.com") for n in ("k", "d", "l"))
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        # The first email of the transaction is queued inside a savepoint that is rolled
+        # back: its on_commit callback goes with it, and the next email needs a new one.
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify(dropped, "welcome", url="/")
+            raise RuntimeError
+        notify(kept, "welcome", url="/")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify(dropped, "welcome", url="/")
+            raise RuntimeError
+        notify(later, "welcome", url="/")
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["k@example.com", "l@example.com"]
+    assert OutboundEmail.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_a_second_transaction_queues_its_own_emails(
+    db, django_capture_on_commit_callbacks, mailoutbox
+):
+    first, second = UserFactory(email="first@example.com"), UserFactory(email="second@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(first, "welcome", url="/")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(second, "welcome", url="/")
+
+    assert [m.to[0] for m in mailoutbox] == ["first@example.com", "second@example.com"]
+
+
+def test_a_broker_that_fails_midway_leaves_the_rest_to_the_sweep(db, settings, monkeypatch):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    settings.OUTBOX_BATCH_SIZE = 2
+    published = []
+
+    def publish(email_ids):
+        if published:
+            raise OperationalError("connection refused")
+        published.append(email_ids)
+
+    monkeypatch.setattr(tasks.deliver_emails, "delay", publish)
+    for i in range(5):
+        _age(OutboundEmail.objects.create(to=f"p{i}@example.com", subject="s", body="b"), 5)
+
+    assert sweep_outbox() == 2
+    assert len(published) == 1
