@@ -12,6 +12,7 @@ a batch over one connection to the mail server, claiming and marking each email 
 
 import logging
 from datetime import timedelta
+from functools import partial
 from smtplib import SMTPDataError, SMTPRecipientsRefused, SMTPSenderRefused
 
 from django.conf import settings
@@ -75,40 +76,36 @@ def queue_email(*, to, subject, body, html="") -> OutboundEmail:
 def _deliver_on_commit(email_id):
     """Queue the email's delivery after commit, with the others of the same transaction.
 
-    The ids wait in a list on the connection; one on_commit callback hands them to the
-    broker in batches, so a transaction that notifies 10,000 people publishes 200 messages
-    and not 10,000.
+    The ids wait in a list on the connection. Each email has its own on_commit callback
+    (so a rolled-back savepoint drops its own), but the first callback to run hands every
+    id from its own onwards to the broker, in batches: a transaction that notifies 10,000
+    people publishes 200 messages, not 10,000, and the later callbacks find theirs sent.
     """
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        # Autocommit: the row is committed already.
-        enqueue_delivery([email_id])
-        return
     pending = getattr(connection, "outbox_pending", None)
-    if pending is None or not pending.waits_on(connection):
-        # First email of this transaction, or the savepoint that registered the callback
-        # was rolled back (and the callback with it).
-        pending = _PendingDeliveries()
-        connection.outbox_pending = pending
-        # robust: whatever goes wrong after commit is logged; the change is saved already.
-        transaction.on_commit(pending.enqueue, robust=True)
+    if pending is None or not connection.run_on_commit:
+        # A new transaction (what an earlier one left, it rolled back).
+        pending = connection.outbox_pending = _PendingDeliveries()
+    position = len(pending.email_ids)
     pending.email_ids.append(email_id)
+    # robust: whatever goes wrong after commit is logged; the change is saved already.
+    transaction.on_commit(partial(pending.enqueue_from, position, connection), robust=True)
 
 
 class _PendingDeliveries:
     def __init__(self):
         self.email_ids = []
-        self.enqueued = False
+        self.enqueued_up_to = 0
 
-    def waits_on(self, connection):
-        return not self.enqueued and any(
-            callback == self.enqueue for _savepoints, callback, _robust in connection.run_on_commit
-        )
-
-    def enqueue(self):
+    def enqueue_from(self, position, connection):
+        if position < self.enqueued_up_to:
+            return
+        email_ids = self.email_ids[position:]
+        self.enqueued_up_to = len(self.email_ids)
+        if getattr(connection, "outbox_pending", None) is self:
+            connection.outbox_pending = None
         # An id whose savepoint was rolled back names no row; its delivery does nothing.
-        self.enqueued = True
-        enqueue_delivery(self.email_ids)
+        enqueue_delivery(email_ids)
 
 
 def enqueue_delivery(email_ids) -> int:

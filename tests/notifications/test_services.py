@@ -345,12 +345,11 @@ def test_a_transactions_emails_are_queued_in_batches_after_its_commit(
     monkeypatch.setattr(tasks.deliver_emails, "delay", published.append)
     people = [UserFactory(email=f"p{i}@example.com") for i in range(5)]
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             ids = [notify(person, "welcome", url="/").email_id for person in people]
         assert published == []
 
-    assert len(callbacks) == 1
     assert published == [ids[0:2], ids[2:4], ids[4:]]
 
 
@@ -404,3 +403,19 @@ def test_a_broker_that_fails_midway_leaves_the_rest_to_the_sweep(db, settings, m
 
     assert sweep_outbox() == 2
     assert len(published) == 1
+
+
+def test_an_email_is_queued_by_its_own_commit_callback_not_by_an_earlier_one(
+    db, django_capture_on_commit_callbacks, mailoutbox
+):
+    earlier, later = (
+        UserFactory(email="earlier@example.com"),
+        UserFactory(email="later@example.com"),
+    )
+    # Its callback waits for the test's transaction, whose commit never comes.
+    notify(earlier, "welcome", url="/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(later, "welcome", url="/")
+
+    assert [m.to[0] for m in mailoutbox] == ["later@example.com"]
