@@ -84,7 +84,7 @@ def _deliver_on_commit(email_id):
     connection = transaction.get_connection()
     pending = getattr(connection, "outbox_pending", None)
     if pending is None or not connection.run_on_commit:
-        # A new transaction (what an earlier one left, it rolled back).
+        # A new transaction: whatever an earlier one left here was rolled back.
         pending = connection.outbox_pending = _PendingDeliveries()
     position = len(pending.email_ids)
     pending.email_ids.append(email_id)
@@ -141,10 +141,11 @@ def deliver_emails(*, email_ids) -> int:
     a compare-and-swap UPDATE committed before the mail server is given the email, so no
     transaction or row lock is held while SMTP talks, and of two workers given the same id
     only one sends. A worker that dies mid-batch leaves one claimed email, which the sweep
-    queues again after OUTBOX_CLAIM_TIMEOUT_SECONDS; the broker gives the batch (acked
-    late) to another worker, which sends the rest. An email the server refuses is left for
-    the retry and the batch goes on; any other failure stops the batch. Either way the
-    first error is raised after the claims are released, for the task's retry policy.
+    queues again after OUTBOX_CLAIM_TIMEOUT_SECONDS; the rest goes out when the broker
+    gives the batch (acked late) to another worker, or else when the sweep finds it. An
+    email the server refuses is left for the retry and the batch goes on; any other failure
+    stops the batch. Either way the first error is raised once the claims are released,
+    for the task's retry policy.
     """
     # Rows never change once queued: read them all at once, claim them one by one.
     candidates = list(
