@@ -326,6 +326,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # How long an idle worker (or one whose threads are all busy) waits before it
+        # looks in the folder again; kombu's default of a second capped a burst of mail
+        # at a task or two a second. Listing a small folder ten times a second is cheap.
+        "polling_interval": 0.1,
     }
     # The filesystem transport has no fan-out for remote control; the worker needs none.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
@@ -407,6 +411,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 OUTBOX_SWEEP_AFTER_SECONDS = 60
+# Emails per broker message: a worker sends a batch over one SMTP connection.
+OUTBOX_BATCH_SIZE = 50
 OUTBOX_MAX_ATTEMPTS = 10
 # A claim older than this was abandoned by a worker that died mid-send; the sweep re-queues
 # the mail. Well above the longest SMTP conversation (several EMAIL_TIMEOUT steps).

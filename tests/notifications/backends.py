@@ -2,6 +2,7 @@
 
 import threading
 import time
+from smtplib import SMTPRecipientsRefused
 
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
@@ -55,3 +56,34 @@ def _lockable_elsewhere():
     thread.start()
     thread.join(timeout=30)
     return result.get("lockable")
+
+
+class CountingBackend(LocmemBackend):
+    """Counts the connections opened to the "mail server"; refuses addresses in `refuse`,
+    fails with `failure` on the `fail_at`-th message (1-based), after counting it."""
+
+    opened = 0
+    refuse = ()
+    failure = None
+    fail_at = None
+    offered = 0
+
+    def open(self):
+        CountingBackend.opened += 1
+        return True
+
+    def send_messages(self, messages):
+        for message in messages:
+            CountingBackend.offered += 1
+            if CountingBackend.offered == self.fail_at:
+                raise self.failure
+            refused = [to for to in message.to if to in self.refuse]
+            if refused:
+                raise SMTPRecipientsRefused(dict.fromkeys(refused, (550, b"No such user")))
+        return super().send_messages(messages)
+
+    @classmethod
+    def reset(cls):
+        cls.opened = cls.offered = 0
+        cls.refuse = ()
+        cls.failure = cls.fail_at = None

@@ -6,7 +6,7 @@ delivered again by the sweep once it has expired.
 """
 
 import os
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused, SMTPServerDisconnected
 
 import pytest
 from django.core import mail
@@ -14,9 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from notifications.services import deliver_email, sweep_outbox
+from notifications.services import deliver_email, deliver_emails, sweep_outbox
 from tests.concurrency import at_once
-from tests.notifications.backends import WitnessBackend
+from tests.notifications.backends import CountingBackend, SlowBackend, WitnessBackend
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 IN_CI = bool(os.environ.get("CI"))
@@ -206,3 +206,129 @@ def test_deliver_email_refuses_to_run_inside_a_callers_transaction(db, mailoutbo
     assert mailoutbox == []
     email.refresh_from_db()
     assert email.claimed_at is None
+
+
+# --- Batches: one task, one connection to the mail server, each email claimed alone ----
+
+
+@pytest.fixture
+def counting(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.CountingBackend"
+    CountingBackend.reset()
+    yield CountingBackend
+    CountingBackend.reset()
+
+
+def test_a_batch_is_sent_over_one_connection_skipping_what_is_sent_or_being_sent(db, counting):
+    emails = [queued(to=f"p{i}@example.com") for i in range(5)]
+    OutboundEmail.objects.filter(pk=emails[1].pk).update(sent_at=timezone.now())
+    # A live claim: another worker is sending it right now.
+    OutboundEmail.objects.filter(pk=emails[3].pk).update(claimed_at=timezone.now(), attempts=1)
+
+    assert deliver_emails(email_ids=[e.pk for e in emails] + [123456]) == 3
+
+    assert counting.opened == 1
+    assert [m.to for m in mail.outbox] == [
+        ["p0@example.com"],
+        ["p2@example.com"],
+        ["p4@example.com"],
+    ]
+    assert OutboundEmail.objects.filter(sent_at__isnull=False).count() == 4
+    assert OutboundEmail.objects.get(pk=emails[3].pk).sent_at is None
+    # Given the same batch again (a redelivered message), it sends nothing.
+    assert deliver_emails(email_ids=[e.pk for e in emails]) == 0
+    assert len(mail.outbox) == 3
+
+
+def test_a_batch_with_nothing_to_send_opens_no_connection(db, counting):
+    email = queued(sent_at=timezone.now())
+
+    assert deliver_emails(email_ids=[email.pk]) == 0
+
+    assert counting.opened == 0
+
+
+def test_a_worker_that_dies_mid_batch_leaves_only_the_email_in_flight_claimed(db, counting):
+    emails = [queued(to=f"p{i}@example.com") for i in range(5)]
+    counting.failure, counting.fail_at = KeyboardInterrupt(), 3
+
+    with pytest.raises(KeyboardInterrupt):
+        deliver_emails(email_ids=[e.pk for e in emails])
+
+    states = {
+        e.to: (e.sent_at is not None, e.claimed_at is not None, e.attempts)
+        for e in OutboundEmail.objects.order_by("pk")
+    }
+    assert states == {
+        "p0@example.com": (True, False, 1),
+        "p1@example.com": (True, False, 1),
+        "p2@example.com": (False, True, 1),  # in flight: left to the sweep
+        "p3@example.com": (False, False, 0),
+        "p4@example.com": (False, False, 0),
+    }
+    # The broker gives the batch to another worker: it sends the rest, once.
+    counting.failure = counting.fail_at = None
+    assert deliver_emails(email_ids=[e.pk for e in emails]) == 2
+    assert [m.to[0] for m in mail.outbox] == [
+        "p0@example.com",
+        "p1@example.com",
+        "p3@example.com",
+        "p4@example.com",
+    ]
+
+
+def test_a_refused_recipient_does_not_hold_back_the_rest_of_the_batch(db, counting):
+    emails = [queued(to=f"p{i}@example.com") for i in range(3)]
+    counting.refuse = ("p1@example.com",)
+
+    with pytest.raises(SMTPRecipientsRefused):
+        deliver_emails(email_ids=[e.pk for e in emails])
+
+    assert [m.to[0] for m in mail.outbox] == ["p0@example.com", "p2@example.com"]
+    refused = OutboundEmail.objects.get(to="p1@example.com")
+    assert refused.sent_at is None
+    assert refused.claimed_at is None
+    assert "No such user" in refused.last_error
+    # The task's retry sends only what is still unsent.
+    counting.refuse = ()
+    assert deliver_emails(email_ids=[e.pk for e in emails]) == 1
+    assert [m.to[0] for m in mail.outbox][-1] == "p1@example.com"
+    refused.refresh_from_db()
+    assert refused.attempts == 2
+    assert refused.last_error == ""
+
+
+def test_a_lost_connection_stops_the_batch_and_releases_the_claim(db, counting):
+    emails = [queued(to=f"p{i}@example.com") for i in range(3)]
+    counting.failure, counting.fail_at = SMTPServerDisconnected("Connection unexpectedly closed"), 2
+
+    with pytest.raises(SMTPServerDisconnected):
+        deliver_emails(email_ids=[e.pk for e in emails])
+
+    assert [m.to[0] for m in mail.outbox] == ["p0@example.com"]
+    rows = {e.to: e for e in OutboundEmail.objects.all()}
+    assert rows["p1@example.com"].claimed_at is None
+    assert "Connection unexpectedly closed" in rows["p1@example.com"].last_error
+    assert rows["p2@example.com"].attempts == 0
+    assert OutboundEmail.objects.filter(claimed_at__isnull=False).count() == 0
+
+
+@needs_postgresql
+@committed_outbox
+def test_workers_given_overlapping_batches_send_each_email_once(postgresql, settings, monkeypatch):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.SlowBackend"
+    monkeypatch.setattr(SlowBackend, "seconds", 0.05)
+    ids = [queued(to=f"p{i}@example.com").pk for i in range(8)]
+
+    # Redelivered and swept messages: each worker is given the batch from another end.
+    results = at_once(
+        [
+            lambda: deliver_emails(email_ids=ids),
+            lambda: deliver_emails(email_ids=ids[::-1]),
+            lambda: deliver_emails(email_ids=ids[3:] + ids[:3]),
+        ]
+    )
+
+    assert sum(results) == 8
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"p{i}@example.com" for i in range(8))
+    assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}

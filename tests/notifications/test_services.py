@@ -242,7 +242,9 @@ def test_sweep_walks_the_backlog_in_chunks(db, settings, monkeypatch):
     settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
     monkeypatch.setattr(services, "SWEEP_CHUNK_SIZE", 2)
     queued = []
-    monkeypatch.setattr(services, "enqueue_delivery", lambda email_id: queued.append(email_id) or 1)
+    monkeypatch.setattr(
+        services, "enqueue_delivery", lambda email_ids: queued.extend(email_ids) or len(email_ids)
+    )
     emails = [
         OutboundEmail.objects.create(to=f"p{i}@example.com", subject="s", body="b")
         for i in range(5)
@@ -268,7 +270,7 @@ def test_broker_down_at_enqueue_raises_nothing_and_leaves_email_unsent(
     def broker_down(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(tasks.deliver_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_emails, "delay", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(owner, "welcome", url="/")
@@ -286,7 +288,7 @@ def test_sweep_stops_while_the_broker_is_down(db, settings, monkeypatch):
     def broker_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(tasks.deliver_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_emails, "delay", broker_down)
     email = OutboundEmail.objects.create(to="a@example.com", subject="s", body="b")
     _age(email, 5)
 
@@ -333,3 +335,87 @@ def test_mark_all_read_marks_only_the_users_unread(owner, outsider, django_asser
     assert Notification.objects.filter(pk__in=[n.pk for n in mine], read_at=None).count() == 0
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_a_transactions_emails_are_queued_in_batches_after_its_commit(
+    db, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.OUTBOX_BATCH_SIZE = 2
+    published = []
+    monkeypatch.setattr(tasks.deliver_emails, "delay", published.append)
+    people = [UserFactory(email=f"p{i}@example.com") for i in range(5)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            ids = [notify(person, "welcome", url="/").email_id for person in people]
+        assert published == []
+
+    assert published == [ids[0:2], ids[2:4], ids[4:]]
+
+
+def test_emails_queued_after_a_rolled_back_savepoint_are_still_delivered(
+    db, django_capture_on_commit_callbacks, mailoutbox
+):
+    kept, dropped, later = (UserFactory(email=f"{n}@example.com") for n in ("k", "d", "l"))
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        # The first email of the transaction is queued inside a savepoint that is rolled
+        # back: its on_commit callback goes with it, and the next email needs a new one.
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify(dropped, "welcome", url="/")
+            raise RuntimeError
+        notify(kept, "welcome", url="/")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify(dropped, "welcome", url="/")
+            raise RuntimeError
+        notify(later, "welcome", url="/")
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["k@example.com", "l@example.com"]
+    assert OutboundEmail.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_a_second_transaction_queues_its_own_emails(
+    db, django_capture_on_commit_callbacks, mailoutbox
+):
+    first, second = UserFactory(email="first@example.com"), UserFactory(email="second@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(first, "welcome", url="/")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(second, "welcome", url="/")
+
+    assert [m.to[0] for m in mailoutbox] == ["first@example.com", "second@example.com"]
+
+
+def test_a_broker_that_fails_midway_leaves_the_rest_to_the_sweep(db, settings, monkeypatch):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    settings.OUTBOX_BATCH_SIZE = 2
+    published = []
+
+    def publish(email_ids):
+        if published:
+            raise OperationalError("connection refused")
+        published.append(email_ids)
+
+    monkeypatch.setattr(tasks.deliver_emails, "delay", publish)
+    for i in range(5):
+        _age(OutboundEmail.objects.create(to=f"p{i}@example.com", subject="s", body="b"), 5)
+
+    assert sweep_outbox() == 2
+    assert len(published) == 1
+
+
+def test_an_email_is_queued_by_its_own_commit_callback_not_by_an_earlier_one(
+    db, django_capture_on_commit_callbacks, mailoutbox
+):
+    earlier, later = (
+        UserFactory(email="earlier@example.com"),
+        UserFactory(email="later@example.com"),
+    )
+    # Its callback waits for the test's transaction, whose commit never comes.
+    notify(earlier, "welcome", url="/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(later, "welcome", url="/")
+
+    assert [m.to[0] for m in mailoutbox] == ["later@example.com"]

@@ -1,5 +1,7 @@
 from smtplib import SMTPException
 
+import pytest
+
 from config.celery import app as celery_app
 from notifications import tasks
 from notifications.models import OutboundEmail
@@ -7,6 +9,7 @@ from notifications.models import OutboundEmail
 
 def test_tasks_have_the_names_beat_and_routes_use():
     assert tasks.deliver_email.name == "notifications.tasks.deliver_email"
+    assert tasks.deliver_emails.name == "notifications.tasks.deliver_emails"
     assert tasks.sweep_outbox.name == "notifications.tasks.sweep_outbox"
     assert "notifications.tasks.sweep_outbox" in {
         entry["task"] for entry in celery_app.conf.beat_schedule.values()
@@ -14,13 +17,17 @@ def test_tasks_have_the_names_beat_and_routes_use():
 
 
 def test_notification_tasks_go_to_the_notifications_queue():
-    for name in ("notifications.tasks.deliver_email", "notifications.tasks.sweep_outbox"):
+    for name in (
+        "notifications.tasks.deliver_email",
+        "notifications.tasks.deliver_emails",
+        "notifications.tasks.sweep_outbox",
+    ):
         route = celery_app.amqp.router.route({}, name)
         assert route["queue"].name == "notifications"
 
 
-def test_deliver_email_retries_transient_failures_late_acked():
-    task = tasks.deliver_email
+@pytest.mark.parametrize("task", [tasks.deliver_email, tasks.deliver_emails])
+def test_delivery_retries_transient_failures_late_acked(task):
     assert task.acks_late is True
     assert SMTPException in task.autoretry_for
     assert OSError in task.autoretry_for

@@ -7,12 +7,15 @@ Redis named by CELERY_BROKER_URL, and these tests fail, never skip, when it is u
 import email
 import email.policy
 import os
+import re
 import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,11 +23,13 @@ import kombu.pools
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from notifications.models import OutboundEmail
 from notifications.services import notify, sweep_outbox
 from tests.factories import UserFactory
+from tests.smtp_sink import read_records, running_sink
 
 pytestmark = [
     pytest.mark.worker,
@@ -168,7 +173,7 @@ def start_worker(transactional_db, live_broker, tmp_path, worker_dir, mail_dir):
     def log():
         return log_path.read_text(errors="replace") if log_path.exists() else ""
 
-    def start():
+    def start(*, extra_env=None, pool=("solo", "1")):
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -181,10 +186,11 @@ def start_worker(transactional_db, live_broker, tmp_path, worker_dir, mail_dir):
                 filter(None, [str(settings.BASE_DIR), os.environ.get("PYTHONPATH")])
             ),
             "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
         }
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker",
-            "-Q", "notifications,default", "-P", "solo", "-c", "1",
+            "-Q", "notifications,default", "-P", pool[0], "-c", pool[1],
             "--without-heartbeat", "--without-gossip", "--without-mingle",
             "-l", "info", "-n", f"outbox-test-{uuid.uuid4().hex[:8]}@%h",
         ]  # fmt: skip
@@ -261,3 +267,80 @@ def test_queued_while_the_broker_is_down_is_delivered_by_the_sweep_once_it_is_ba
     assert sweep_outbox() == 1
 
     _assert_delivered(outbound.pk, mail_dir, start_worker.log)
+
+
+BURST = 200
+
+
+def test_a_burst_reaches_the_mail_server_once_each_though_a_worker_is_killed_midway(
+    start_worker, tmp_path, settings
+):
+    people = [
+        UserFactory(language="th" if n % 2 else "en", email=f"burst.{n}@example.com")
+        for n in range(BURST)
+    ]
+    record = tmp_path / "sink.jsonl"
+    # The mail server takes 30 ms a message, so the burst lasts long enough to be cut.
+    with running_sink(record, delay=0.03) as port:
+        smtp = {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+            "EMAIL_USE_TLS": "0",
+        }
+        # As Procfile.dev runs it: two threads.
+        first = start_worker(extra_env=smtp, pool=("threads", "2"))
+        with transaction.atomic():
+            ids = [notify(person, "welcome", url="/").email_id for person in people]
+
+        started = _wait_for(lambda: len(read_records(record)) >= BURST // 5, DELIVERY_TIMEOUT)
+        assert started, f"The worker delivered nothing:\n{start_worker.log()[-4000:]}"
+        first.kill()
+        first.wait(timeout=10)
+        delivered_before_the_kill = len(read_records(record))
+        assert delivered_before_the_kill < BURST, "The burst ended before the kill"
+        # What the killed worker was sending, maybe accepted by the server, never marked.
+        in_flight = list(
+            OutboundEmail.objects.filter(
+                pk__in=ids, sent_at__isnull=True, claimed_at__isnull=False
+            ).values_list("pk", flat=True)
+        )
+        assert len(in_flight) <= 2
+
+        start_worker(extra_env=smtp, pool=("threads", "2"))
+        # Time passes: the dead worker's claims expire; the batches it had taken from the
+        # broker died with it, and the sweep queues everything still unsent.
+        OutboundEmail.objects.filter(pk__in=in_flight).update(
+            claimed_at=timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS + 1)
+        )
+        settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+        assert sweep_outbox() > 0
+
+        all_sent = _wait_for(
+            lambda: not OutboundEmail.objects.filter(pk__in=ids, sent_at__isnull=True).exists(),
+            DELIVERY_TIMEOUT * 2,
+        )
+        assert all_sent, f"Mail left unsent:\n{start_worker.log()[-4000:]}"
+        time.sleep(1)  # a duplicate, if any, would reach the sink now
+        records = read_records(record)
+
+    received = Counter(address for r in records for address in r["to"])
+    assert set(received) == {person.email for person in people}
+    # Once each, but for what the killed worker had in flight: the server may have taken
+    # it before the worker died, and it went out again after its claim expired.
+    in_flight_addresses = set(
+        OutboundEmail.objects.filter(pk__in=in_flight).values_list("to", flat=True)
+    )
+    assert {address for address, times in received.items() if times > 1} <= in_flight_addresses
+    assert max(received.values()) <= 2
+    assert len(Counter(r["message_id"] for r in records)) == len(records)
+    assert set(
+        OutboundEmail.objects.filter(pk__in=ids)
+        .exclude(pk__in=in_flight)
+        .values_list("attempts", flat=True)
+    ) == {1}
+    # Each in the recipient's language.
+    subjects = {r["to"][0]: r["subject"] for r in records}
+    thai_script = re.compile("[\u0e00-\u0e7f]")
+    assert all(thai_script.search(subjects[p.email]) for p in people if p.language == "th")
+    assert not any(thai_script.search(subjects[p.email]) for p in people if p.language == "en")
