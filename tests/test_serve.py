@@ -298,6 +298,8 @@ def test_serve_from_a_fresh_checkout_serves_the_portal_and_keeps_it_on_restart(
     try:
         again.wait_until_serving()
         assert again.get("/accounts/login/").status == 200
+        # collectstatic was skipped (nothing changed), and the files are still served.
+        assert again.get(stylesheet[1]).status == 200
     finally:
         again.stop()
     assert secrets_file.read_bytes() == keys
