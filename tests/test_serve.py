@@ -360,3 +360,57 @@ def test_plain_http_leaves_only_the_https_warnings_of_check_deploy(tmp_path):
         "W012",
         "W016",
     ], output
+
+
+def serve_manage(checkout, var_dir, *args, **env):
+    """`scripts/serve manage ARGS` in the checkout; its output."""
+    environment = {name: value for name, value in os.environ.items() if name not in LEFT_OUT}
+    environment |= {"VAR_DIR": str(var_dir), **env}
+    result = subprocess.run(
+        ["./scripts/serve", "manage", *args],
+        cwd=checkout,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+SHOW_SETTINGS = """
+from django.conf import settings as s
+print(s.DEBUG, s.SECRET_KEY, s.IDENTIFIER_HASH_KEYS, s.SECURE_SSL_REDIRECT,
+      s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.SITE_URL, s.SERVE_MEDIA,
+      getattr(s, "SECURE_PROXY_SSL_HEADER", None), s.ALLOWED_HOSTS, sep="|")
+"""
+
+
+def test_serve_manage_runs_with_the_kept_keys_and_the_https_defaults(checkout, var_dir):
+    shown = serve_manage(checkout, var_dir, "shell", "-c", SHOW_SETTINGS).split("|")
+    kept = dict(
+        line.split("=", 1)
+        for line in (var_dir / "secrets.env").read_text().splitlines()
+        if not line.startswith("#")
+    )
+    debug, secret_key, hash_keys, redirect, secure_cookie, hsts, site_url, *rest = shown
+    assert (debug, secret_key, hash_keys) == (
+        "False",
+        kept["SECRET_KEY"],
+        str([kept["IDENTIFIER_HASH_KEYS"]]),
+    )
+    # Without PLAIN_HTTP: HTTPS from a proxy on this machine.
+    assert (redirect, secure_cookie, hsts) == ("True", "True", "True")
+    assert site_url.startswith("https://") and ":" not in site_url[len("https://") :]
+    serve_media, proxy_header, hosts = rest
+    assert serve_media == "True"
+    assert proxy_header == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert "'127.0.0.1'" in hosts and "'localhost'" in hosts
+
+    # A key in the environment wins over the kept one; the file is left as it was.
+    given = secrets.token_urlsafe(50)
+    before = (var_dir / "secrets.env").read_bytes()
+    shown = serve_manage(checkout, var_dir, "shell", "-c", SHOW_SETTINGS, SECRET_KEY=given)
+    assert shown.split("|")[1] == given
+    assert (var_dir / "secrets.env").read_bytes() == before
