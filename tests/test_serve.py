@@ -287,6 +287,9 @@ def test_serve_from_a_fresh_checkout_serves_the_portal_and_keeps_it_on_restart(
 
     secrets_file = var_dir / "secrets.env"
     assert secrets_file.stat().st_mode & 0o777 == 0o600
+    # Other users of the machine cannot even look inside.
+    assert var_dir.stat().st_mode & 0o007 == 0
+    assert (var_dir / "db.sqlite3").stat().st_mode & 0o007 == 0
     keys = secrets_file.read_bytes()
     assert re.search(rb"^SECRET_KEY=\S{50,}$", keys, re.MULTILINE)
     assert re.search(rb"^IDENTIFIER_HASH_KEYS=\S{32,}$", keys, re.MULTILINE)
