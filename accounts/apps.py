@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from . import checks  # noqa: F401  registers the system checks
         from .sites import sync_site_after_migrate
 
         # Not a workflow: keeps the Sites record equal to SITE_URL on every migrate

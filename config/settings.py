@@ -290,6 +290,10 @@ STORAGES = {
         )
     },
 }
+# Public uploads (product and lab photos) served by the portal itself under MEDIA_URL
+# (toolkit.media): on with DEBUG, and for one machine with no web server in front
+# (scripts/serve turns it on). Private files are never under MEDIA_ROOT.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -457,14 +461,19 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# PLAIN_HTTP=1: the operator says no TLS is anywhere in front (an office network without a
+# certificate): no redirect to HTTPS, cookies a browser sends over plain HTTP, no HSTS.
+# `check --deploy` then warns about exactly those (README, "One machine in production").
+# Behind a proxy that ends TLS leave it off: the proxy says https in X-Forwarded-Proto.
+PLAIN_HTTP = not DEBUG and env_bool("PLAIN_HTTP", False)
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
+    SESSION_COOKIE_SECURE = not PLAIN_HTTP
+    CSRF_COOKIE_SECURE = not PLAIN_HTTP
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
+    SECURE_HSTS_SECONDS = 0 if PLAIN_HTTP else int(env("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("BEHIND_PROXY", True):
+    if env_bool("BEHIND_PROXY", True) and not PLAIN_HTTP:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp): only the portal's own files run or style a page. No

@@ -2,6 +2,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 
 from accounts.demo import DEMO_USERS
 from accounts.models import Role, User
@@ -66,3 +67,15 @@ def test_demo_totp_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_totp", DEMO_USERS[0][0])
+
+
+@pytest.mark.django_db
+def test_migrate_refuses_a_database_with_the_demo_accounts_when_debug_is_off(settings):
+    call_command("check", "--database", "default")
+    User.objects.create_user(email=DEMO_USERS[0][0], password="Lampang-2569")
+    settings.DEBUG = False
+    with pytest.raises(SystemCheckError, match="accounts.E001"):
+        call_command("migrate", "--check", "--database", "default", skip_checks=False)
+    # The demo itself (scripts/run, DEBUG on) keeps working.
+    settings.DEBUG = True
+    call_command("check", "--database", "default")

@@ -33,6 +33,9 @@ PUBLIC_PAGES = {
     "training:course_detail",
     "training:run_detail",
     "javascript-catalog",
+    # Public photos under random names; private files are never under MEDIA_ROOT
+    # (toolkit/media.py, tests/toolkit/test_media.py).
+    "media",
     # Calendar feeds: a calendar app fetches them without signing in; the secret token
     # in the address is the key (tests/training/test_feeds.py).
     "training:personal_feed",
