@@ -261,6 +261,8 @@ def make_backup(*, output, keep=None):
             manifest_path = Path(work, MANIFEST_MEMBER)
             manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
             archive.add(manifest_path, arcname=MANIFEST_MEMBER)
+        # Personal data: for the owner only, whatever the umask.
+        partial.chmod(0o600)
         os.replace(partial, final)
     if keep is not None:
         for old in list_backups(output)[:-keep]:
