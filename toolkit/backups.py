@@ -316,16 +316,12 @@ def _move_aside(path, suffix):
     return None
 
 
-def _remove_database_files(database):
-    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
-        path.unlink(missing_ok=True)
-
-
 def restore_backup(*, archive, force=False):
     """Put a backup's database and files in place of this install's; returns a summary.
 
     Refused when the install holds data (users, or any file in the media folders) unless
-    ``force``; then the present database and folders are moved aside, never deleted. The
+    ``force``. The present database file and non-empty folders are moved aside, never
+    deleted. The
     archive's database and file counts are checked against its manifest before anything of
     the install is touched. Run ``migrate`` afterwards (the command does).
     """
@@ -364,13 +360,13 @@ def restore_backup(*, archive, force=False):
                 + f"; files: {file_counts} for {manifest['files']}). Nothing was changed."
             )
         stamp = f"before-restore-{datetime.now(tz=UTC):%Y%m%d-%H%M%S}"
+        # A database file already there is moved aside even without users: it may hold
+        # other rows, and a restore deletes nothing.
         moved = []
-        if users or files:
-            for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
-                aside = _move_aside(path, stamp)
-                if aside:
-                    moved.append(aside)
-        _remove_database_files(database)
+        for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            aside = _move_aside(path, stamp)
+            if aside:
+                moved.append(aside)
         os.replace(copy, database)
         for folder, root in folder_roots().items():
             if root.exists():
