@@ -1,7 +1,9 @@
-"""The README's move from a one-machine SQLite install to PostgreSQL, followed word for word.
+"""The README's routines that end on PostgreSQL, followed word for word: the move from a
+one-machine SQLite install, and pg_dump's backup and restore.
 
-The SQLite install runs in subprocesses with DATABASE_URL unset; the PostgreSQL database it
-moves to is created on the server the tests use and dropped afterwards.
+The installs run in subprocesses; the SQLite one with DATABASE_URL unset. The PostgreSQL
+database is created on the server the tests use and dropped afterwards: one name, so the
+tests that use it share this file (pytest-xdist runs a file in one process).
 """
 
 import os
@@ -160,3 +162,48 @@ def test_move_to_postgresql_keeps_every_row_and_the_portal_works(new_database, t
     )
     assert compare.returncode == 1
     assert "accounts.user: " in compare.stderr
+
+
+def test_pg_dump_routine_restores_a_working_portal(new_database, tmp_path):
+    url = server_url(new_database)
+    var = tmp_path / "var"
+    env = install_env(var, DATABASE_URL=url)
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+    document = var / "private" / "certifications" / "lead-test.pdf"
+    document.parent.mkdir(parents=True)
+    document.write_bytes(b"%PDF-1.4 a certification document")
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        before = counts(cursor)
+    connection.close()
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    run_script(
+        readme_script("pg-backup"), {**env, "BACKUP_DIR": str(backups), "FILES_DIR": str(var)}
+    )
+    [dump] = backups.glob("nakhon-*.dump")
+    [files] = backups.glob("nakhon-files-*.tar.gz")
+
+    # A lost machine: an empty database of the same name, no files.
+    connection = admin_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE "{new_database}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{new_database}"')
+    connection.close()
+    fresh = tmp_path / "fresh"
+    fresh_env = install_env(fresh, DATABASE_URL=url)
+    fresh.mkdir()
+    run_script(
+        readme_script("pg-restore"),
+        {**fresh_env, "DUMP": str(dump), "FILES": str(files), "FILES_DIR": str(fresh)},
+    )
+
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        assert counts(cursor) == before
+    connection.close()
+    assert (fresh / "private" / "certifications" / "lead-test.pdf").exists()
+    seen = probe(fresh_env, email=DEMO_OWNER, password=DEMO_PASSWORD)
+    assert seen["vendor"] == "postgresql"
+    assert seen["signed_in"] is True
+    assert seen["photo_status"] == 200
+    assert seen["photo_bytes_match"] is True
