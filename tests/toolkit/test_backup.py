@@ -258,3 +258,37 @@ def test_backup_and_restore_refuse_postgresql_and_name_its_tools(tmp_path):
         assert "pg_dump -Fc" in result.stderr
         assert "pg_restore" in result.stderr
     assert not list(tmp_path.glob("backups/*"))
+
+
+def test_restore_brings_an_older_backup_up_to_the_code(tmp_path):
+    source = tmp_path / "source"
+    source_env = install_env(source)
+    manage(source_env, "migrate", "--noinput")
+    manage(
+        source_env,
+        "shell",
+        "-c",
+        "from notifications.models import OutboundEmail; "
+        "OutboundEmail.objects.create(to='a@example.com', subject='s', body='b')",
+    )
+    # The code of the day before: the outbox had no claimed_at yet.
+    manage(source_env, "migrate", "notifications", "0001")
+    manage(source_env, "backup", "--output", str(tmp_path / "backups"))
+    [archive] = (tmp_path / "backups").glob("nakhon-backup-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["migrations"]["notifications"] == "0001_initial"
+
+    restored_env = install_env(tmp_path / "restored", BACKUP=archive)
+    result = run_script(readme_script("restore"), restored_env)
+
+    assert "match the manifest" in result.stdout
+    assert "differ" not in result.stdout
+    waiting = manage(
+        restored_env,
+        "shell",
+        "-c",
+        "from notifications.models import OutboundEmail; "
+        "print(list(OutboundEmail.objects.values_list('to', 'claimed_at')))",
+    ).stdout
+    assert waiting.strip().splitlines()[-1] == "[('a@example.com', None)]"

@@ -34,7 +34,11 @@ class Command(BaseCommand):
             f"Restored the backup of {manifest['created_at']} into {result['database']}; migrating."
         )
         call_command("migrate", interactive=False, verbosity=max(options["verbosity"] - 1, 0))
-        differences = compare_counts(manifest["rows"], database_counts())
+        counts = database_counts()
+        # Tables that newer migrations created are not the backup's to check.
+        differences = compare_counts(
+            manifest["rows"], {label: counts.get(label) for label in manifest["rows"]}
+        )
         if differences:
             # A backup older than the code: its newer migrations may add or change rows.
             self.stdout.write(
