@@ -22,6 +22,40 @@ from toolkit.backups import counted_tables
 NOT_MOVED = ("contenttypes.", "auth.permission", "sessions.")
 
 
+EXTRA_DATA = f"""
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from accounts.models import User
+from notifications.models import OutboundEmail
+
+late = User.objects.create_user("late@example.com", "{DEMO_PASSWORD}", full_name="มาทีหลัง")
+OutboundEmail.objects.create(to=late.email, subject="ยังไม่ส่ง", body="...")
+LogEntry.objects.create(
+    user=late,
+    content_type=ContentType.objects.get_for_model(OutboundEmail),
+    object_id="1",
+    object_repr="...",
+    action_flag=ADDITION,
+)
+editors = Group.objects.create(name="editors")
+editors.permissions.add(Permission.objects.get(codename="change_outboundemail"))
+late.user_permissions.add(Permission.objects.get(codename="view_enrolment"))
+late.groups.add(editors)
+"""
+PERMISSIONS = """
+SELECT ct.app_label, p.codename FROM auth_permission p
+JOIN django_content_type ct ON ct.id = p.content_type_id WHERE p.id IN (
+    SELECT permission_id FROM auth_group_permissions
+    UNION ALL SELECT permission_id FROM accounts_user_user_permissions
+) ORDER BY p.codename
+"""
+LOGGED_TYPES = """
+SELECT ct.app_label, ct.model FROM django_admin_log l
+JOIN django_content_type ct ON ct.id = l.content_type_id
+"""
+
+
 def server_url(name):
     """The URL of database `name` on the PostgreSQL server the tests use."""
     config = dj_database_url.parse(os.environ["DATABASE_URL"])
@@ -75,15 +109,9 @@ def test_move_to_postgresql_keeps_every_row_and_the_portal_works(new_database, t
     sqlite_env = install_env(var)
     manage(sqlite_env, "migrate", "--noinput")
     manage(sqlite_env, "seed_demo")
-    # More than the demo: a user who signed up, and an email still waiting in the outbox.
-    manage(
-        sqlite_env,
-        "shell",
-        "-c",
-        "from accounts.models import User; from notifications.models import OutboundEmail; "
-        f"User.objects.create_user('late@example.com', '{DEMO_PASSWORD}', full_name='มาทีหลัง'); "
-        "OutboundEmail.objects.create(to='late@example.com', subject='ยังไม่ส่ง', body='...')",
-    )
+    # More than the demo: a user who signed up, an email still waiting in the outbox, and
+    # rows that point to a content type and a permission (their ids differ on PostgreSQL).
+    manage(sqlite_env, "shell", "-c", EXTRA_DATA)
     source = sqlite3.connect(var / "db.sqlite3")
     before = counts(source.cursor())
     max_user_id = source.execute("SELECT MAX(id) FROM accounts_user").fetchone()[0]
@@ -117,8 +145,17 @@ def test_move_to_postgresql_keeps_every_row_and_the_portal_works(new_database, t
         after = counts(cursor)
         cursor.execute("SELECT COUNT(*) FROM notifications_outboundemail WHERE sent_at IS NULL")
         waiting = cursor.fetchone()[0]
+        cursor.execute(PERMISSIONS)
+        permissions = cursor.fetchall()
+        cursor.execute(LOGGED_TYPES)
+        logged_types = cursor.fetchall()
     assert after == before
     assert waiting > 0
+    assert permissions == [
+        ("notifications", "change_outboundemail"),
+        ("programmes", "view_enrolment"),
+    ]
+    assert logged_types == [("notifications", "outboundemail")]
 
     # The portal on PostgreSQL and Redis, with the same folders: the password still signs
     # in, the photo is there, and new rows get new ids in every table.
