@@ -96,6 +96,20 @@ def summary(latencies):
     )
 
 
+class Rows:
+    """The table's rows, printed as they are measured (a long step shows the ones before)."""
+
+    def __init__(self):
+        print("| step | time | peak memory | notes |")
+        print("|---|---:|---:|---|", flush=True)
+
+    def append(self, row):
+        name, seconds, peak, note = row
+        time_cell = f"{seconds:.1f} s" if seconds is not None else ""
+        peak_cell = f"{peak:.0f} MB" if peak is not None else ""
+        print(f"| {name} | {time_cell} | {peak_cell} | {note} |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", help="an empty PostgreSQL database's URL")
@@ -108,7 +122,7 @@ def main():
     var_dir = Path(os.environ["VAR_DIR"])
     source = environment(var_dir)
     work = Path(tempfile.mkdtemp(prefix="nc-bench-backup-"))
-    rows = []
+    rows = Rows()
 
     # The backup beside a writer.
     log, stop = work / "writer.log", work / "writer.stop"
@@ -116,6 +130,7 @@ def main():
         manage("shell", "-c", WRITER),
         cwd=ROOT,
         env=source | {"BENCH_WRITER_LOG": str(log), "BENCH_WRITER_STOP": str(stop)},
+        stdout=subprocess.DEVNULL,
     )
     time.sleep(5)
     before_start = time.time() - 4
@@ -191,16 +206,12 @@ def main():
     for name, env, args in [] if options.no_move else steps:
         seconds, peak, out = timed(args, env)
         note = (
-            f"dump {dump.stat().st_size / 1e6:.0f} MB" if "dumpdata" in name else out.strip()[-90:]
+            f"dump {dump.stat().st_size / 1e6:.0f} MB"
+            if "dumpdata" in name
+            else out.strip().splitlines()[-1][:90]
         )
         rows.append((name, seconds, peak, note))
 
-    print("| step | time | peak memory | notes |")
-    print("|---|---:|---:|---|")
-    for name, seconds, peak, note in rows:
-        time_cell = f"{seconds:.1f} s" if seconds is not None else ""
-        peak_cell = f"{peak:.0f} MB" if peak is not None else ""
-        print(f"| {name} | {time_cell} | {peak_cell} | {note} |")
     print(f"\n(work files in {work})")
 
 
