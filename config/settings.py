@@ -297,6 +297,9 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# dumpdata --format move-jsonl: the move to PostgreSQL (README, "Moving up").
+SERIALIZATION_MODULES = {"move-jsonl": "toolkit.move_serializer"}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
