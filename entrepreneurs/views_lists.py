@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from accounts.models import Role
 from toolkit.decorators import role_required
-from toolkit.pagination import CachedIdsFirstPaginator
+from toolkit.pagination import CachedPagesPaginator
 
 from .filters import DISTRICT_FIELD_ID, EnterpriseFilter
 from .models import REGISTRY_DATA, Enterprise
@@ -20,10 +20,11 @@ def list_page(request, filterset, template):
     if request.htmx and request.htmx.target == DISTRICT_FIELD_ID:
         return render(request, "includes/district_filter.html", {"filter": filterset})
     # get_page() shows the last page for a number past the end and the first for junk.
-    # Ids first: a deep page steps over ids, not over rows with their joins and counts.
-    # The count is cached until the registry changes (the page says when it was taken): a
-    # filter matching much of the country costs more to count than to show a page of.
-    paginator = CachedIdsFirstPaginator(filterset.qs, PAGE_SIZE, depends_on=REGISTRY_DATA)
+    # Ids first: a deep page steps over ids, not over rows with their joins and counts. The
+    # count and each page's ids are cached until the registry changes (the page says when
+    # it counted): a filter or search matching much of the country costs more to count
+    # and order than the page shows, and grew with the country's data (bench/README.md).
+    paginator = CachedPagesPaginator(filterset.qs, PAGE_SIZE, depends_on=REGISTRY_DATA, deep_rows=0)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, template, {"filter": filterset, "page_obj": page})
 

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role
 from entrepreneurs.models import REGISTRY_DATA
@@ -58,6 +59,23 @@ def figures(programme):
     return cached
 
 
+# The districts the dashboard names; the rest are one row (a national programme reaches
+# 800 districts: a chart of them all says nothing, and its size grew with the programme).
+# The programme summary report lists every district.
+TOP_DISTRICTS = 15
+
+
+def top_districts(districts):
+    """The TOP_DISTRICTS districts with the most enterprises, then the others as one row."""
+    if len(districts) <= TOP_DISTRICTS:
+        return districts
+    rest = districts[TOP_DISTRICTS:]
+    other = ngettext("%(count)s other district", "%(count)s other districts", len(rest)) % {
+        "count": len(rest)
+    }
+    return [*districts[:TOP_DISTRICTS], (other, sum(n for _name, n in rest))]
+
+
 @role_required(Role.OFFICER)
 def dashboard(request, programme_pk):
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=programme_pk)
@@ -67,6 +85,7 @@ def dashboard(request, programme_pk):
         (label, done, target, percent(done, target)) for label, done, target in cached["upgrades"]
     ]
     enrolled = sum(n for _district, n in districts)
+    districts = top_districts(districts)
     charts = {
         "states": chart(
             [label for label, _n in states],

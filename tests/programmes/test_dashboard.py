@@ -180,3 +180,17 @@ def test_cached_figures_follow_a_decision(
         with django_capture_on_commit_callbacks(execute=True):
             decide_enrolment(enrolment=waiting, by=officer_2fa, decision=S.ACCEPTED)
         assert accepted_count() == 2
+
+
+def test_districts_past_the_top_are_one_row(officer_client, programme, monkeypatch):
+    from programmes import views_dashboard
+
+    monkeypatch.setattr(views_dashboard, "TOP_DISTRICTS", 1)
+    intake = IntakeFactory(programme=programme, capacity=5)
+    for place in ("520301", "520301", MUEANG_LAMPANG):
+        apply(intake, S.ACCEPTED, place=place)
+    with translation.override("en"):
+        context = officer_client.get(url(programme)).context
+    assert [n for _name, n in context["districts"]] == [2, 1]
+    assert context["districts"][1][0] == "1 other district"
+    assert context["enrolled"] == 3
