@@ -417,3 +417,41 @@ def test_serve_manage_runs_with_the_kept_keys_and_the_https_defaults(checkout, v
     shown = serve_manage(checkout, var_dir, "shell", "-c", SHOW_SETTINGS, SECRET_KEY=given)
     assert shown.split("|")[1] == given
     assert (var_dir / "secrets.env").read_bytes() == before
+
+
+def test_serve_refuses_a_database_without_its_kept_keys(checkout, tmp_path):
+    # A backup restored into a new VAR_DIR (README, "Backups and restore") without the
+    # secrets.env kept with it: new random keys would match none of its tax-ID hashes nor
+    # open its two-factor secrets, and no check could tell.
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    database = sqlite3.connect(restored / "db.sqlite3")
+    database.execute("CREATE TABLE kept (x)")
+    database.commit()
+    database.close()
+    environment = {name: value for name, value in os.environ.items() if name not in LEFT_OUT}
+    environment["VAR_DIR"] = str(restored)
+    refused = subprocess.run(
+        ["./scripts/serve", "manage", "check"],
+        cwd=checkout,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0
+    assert "secrets.env" in refused.stderr
+    assert not (restored / "secrets.env").exists()
+
+    # With the keys given, it runs (and the keys it was given are the ones it uses).
+    shown = serve_manage(
+        checkout,
+        restored,
+        "shell",
+        "-c",
+        SHOW_SETTINGS,
+        SECRET_KEY="k" * 50,
+        IDENTIFIER_HASH_KEYS="h" * 32,
+    ).split("|")
+    assert shown[1:3] == ["k" * 50, str(["h" * 32])]
