@@ -455,3 +455,34 @@ def test_serve_refuses_a_database_without_its_kept_keys(checkout, tmp_path):
         IDENTIFIER_HASH_KEYS="h" * 32,
     ).split("|")
     assert shown[1:3] == ["k" * 50, str(["h" * 32])]
+
+
+def test_serve_stops_everything_when_the_process_honcho_started_dies(checkout, var_dir, tmp_path):
+    # Whatever honcho started for the worker (once a shell around celery, which left the
+    # worker running unseen and honcho waiting on its pipe): its death stops everything.
+    portal = Portal(checkout, var_dir, tmp_path / "mail", tmp_path)
+    try:
+        portal.wait_until_serving()
+        processes = descendants(portal.process.pid)
+        started_by_honcho = [
+            pid
+            for pid in processes
+            if " worker " in " ".join(command_line(pid))
+            and any("honcho" in part for part in command_line(parent_of(pid)))
+        ]
+        assert started_by_honcho, portal.output()
+        os.kill(started_by_honcho[0], signal.SIGKILL)
+        assert portal.process.wait(timeout=30) != 0, portal.output()
+        deadline = time.monotonic() + 10
+        while alive(processes) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not alive(processes), portal.output()
+    finally:
+        if portal.process.poll() is None:
+            portal.stop()
+
+
+def parent_of(pid):
+    with contextlib.suppress(OSError):
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return 0
