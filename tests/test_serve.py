@@ -486,3 +486,12 @@ def parent_of(pid):
     with contextlib.suppress(OSError):
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     return 0
+
+
+def test_serve_keeps_the_keys_it_was_first_given(checkout, tmp_path):
+    # Keys given in the environment at the first start are the ones kept: a later command
+    # run without them (cron, an operator's shell) uses the same keys, not others.
+    given = {"SECRET_KEY": "s" * 50, "IDENTIFIER_HASH_KEYS": "i" * 32}
+    first = serve_manage(checkout, tmp_path, "shell", "-c", SHOW_SETTINGS, **given)
+    later = serve_manage(checkout, tmp_path, "shell", "-c", SHOW_SETTINGS)
+    assert first.split("|")[1:3] == later.split("|")[1:3] == ["s" * 50, str(["i" * 32])]
