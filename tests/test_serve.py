@@ -417,3 +417,81 @@ def test_serve_manage_runs_with_the_kept_keys_and_the_https_defaults(checkout, v
     shown = serve_manage(checkout, var_dir, "shell", "-c", SHOW_SETTINGS, SECRET_KEY=given)
     assert shown.split("|")[1] == given
     assert (var_dir / "secrets.env").read_bytes() == before
+
+
+def test_serve_refuses_a_database_without_its_kept_keys(checkout, tmp_path):
+    # A backup restored into a new VAR_DIR (README, "Backups and restore") without the
+    # secrets.env kept with it: new random keys would match none of its tax-ID hashes nor
+    # open its two-factor secrets, and no check could tell.
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    database = sqlite3.connect(restored / "db.sqlite3")
+    database.execute("CREATE TABLE kept (x)")
+    database.commit()
+    database.close()
+    environment = {name: value for name, value in os.environ.items() if name not in LEFT_OUT}
+    environment["VAR_DIR"] = str(restored)
+    refused = subprocess.run(
+        ["./scripts/serve", "manage", "check"],
+        cwd=checkout,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0
+    assert "secrets.env" in refused.stderr
+    assert not (restored / "secrets.env").exists()
+
+    # With the keys given, it runs (and the keys it was given are the ones it uses).
+    shown = serve_manage(
+        checkout,
+        restored,
+        "shell",
+        "-c",
+        SHOW_SETTINGS,
+        SECRET_KEY="k" * 50,
+        IDENTIFIER_HASH_KEYS="h" * 32,
+    ).split("|")
+    assert shown[1:3] == ["k" * 50, str(["h" * 32])]
+
+
+def test_serve_stops_everything_when_the_process_honcho_started_dies(checkout, var_dir, tmp_path):
+    # Whatever honcho started for the worker (once a shell around celery, which left the
+    # worker running unseen and honcho waiting on its pipe): its death stops everything.
+    portal = Portal(checkout, var_dir, tmp_path / "mail", tmp_path)
+    try:
+        portal.wait_until_serving()
+        processes = descendants(portal.process.pid)
+        started_by_honcho = [
+            pid
+            for pid in processes
+            if " worker " in " ".join(command_line(pid))
+            and any("honcho" in part for part in command_line(parent_of(pid)))
+        ]
+        assert started_by_honcho, portal.output()
+        os.kill(started_by_honcho[0], signal.SIGKILL)
+        assert portal.process.wait(timeout=30) != 0, portal.output()
+        deadline = time.monotonic() + 10
+        while alive(processes) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not alive(processes), portal.output()
+    finally:
+        if portal.process.poll() is None:
+            portal.stop()
+
+
+def parent_of(pid):
+    with contextlib.suppress(OSError):
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return 0
+
+
+def test_serve_keeps_the_keys_it_was_first_given(checkout, tmp_path):
+    # Keys given in the environment at the first start are the ones kept: a later command
+    # run without them (cron, an operator's shell) uses the same keys, not others.
+    given = {"SECRET_KEY": "s" * 50, "IDENTIFIER_HASH_KEYS": "i" * 32}
+    first = serve_manage(checkout, tmp_path, "shell", "-c", SHOW_SETTINGS, **given)
+    later = serve_manage(checkout, tmp_path, "shell", "-c", SHOW_SETTINGS)
+    assert first.split("|")[1:3] == later.split("|")[1:3] == ["s" * 50, str(["i" * 32])]
