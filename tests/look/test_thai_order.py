@@ -187,12 +187,16 @@ def test_the_sort_key_agrees_with_icu_on_every_place_name(db):
 
 @on_postgresql
 @pytest.mark.parametrize(
-    ("model", "index"),
-    [(Enterprise, "enterprise_name_th_idx"), (Product, "product_name_th_idx")],
+    ("model", "indexes"),
+    [
+        (Enterprise, ["enterprise_name_th_idx"]),
+        # products/0010's covering index has the same collated key first: either serves.
+        (Product, ["product_name_th_idx", "product_name_filter_idx"]),
+    ],
 )
-def test_sorting_by_thai_name_can_use_the_collated_index(db, model, index):
+def test_sorting_by_thai_name_can_use_the_collated_index(db, model, indexes):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
     plan = model.objects.order_by(thai_order("name_th"), "pk")[:50].explain()
-    assert index in plan, plan
+    assert any(index in plan for index in indexes), plan
