@@ -173,6 +173,11 @@ if DATABASES["snapshot"]["ENGINE"] == "toolkit.db.sqlite":
 # allauth's rate limits count in the cache, so every web process must share it: a cache
 # per process multiplies each limit by the number of workers. Without CACHE_URL it is a
 # table in the database (toolkit's migration creates it), which needs no server.
+# What the portal derives from its data and keeps for a while (whole public pages, list
+# counts and page ids, dashboard figures: toolkit.pagination, toolkit.public_pages) lives in
+# a cache of its own: any visitor can make new entries of it (a search, a filter), and in a
+# shared database table they would cull the rate limits' counters.
+DERIVED_CACHE = "derived"
 CACHE_URL = env("CACHE_URL")
 _cache_scheme = CACHE_URL.partition("://")[0]
 # Per process, so for development only: locmem:// or dummy:// (no cache at all).
@@ -188,10 +193,18 @@ if not CACHE_URL:
             "LOCATION": "portal_cache",  # created by toolkit/migrations/0003_cache_table.py
         }
     }
+    CACHES[DERIVED_CACHE] = {
+        **CACHES["default"],
+        "LOCATION": "portal_derived_cache",  # toolkit/migrations/0004_derived_cache_table.py
+        # A table culls a third of its rows when it passes MAX_ENTRIES (and counts them on
+        # every write): room for many pages, figures and counts, never a rate limit's.
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
 elif _cache_scheme in ("redis", "rediss"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
+    CACHES[DERIVED_CACHE] = {**CACHES["default"], "KEY_PREFIX": "derived"}
 elif _cache_scheme in _PER_PROCESS_CACHES:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -199,6 +212,7 @@ elif _cache_scheme in _PER_PROCESS_CACHES:
             "unset CACHE_URL for the database cache, or set a redis:// URL."
         )
     CACHES = {"default": {"BACKEND": _PER_PROCESS_CACHES[_cache_scheme]}}
+    CACHES[DERIVED_CACHE] = {**CACHES["default"], "LOCATION": "derived"}
 else:
     raise ImproperlyConfigured(
         "CACHE_URL must start with redis://, rediss://, locmem:// or dummy://."

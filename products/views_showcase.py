@@ -6,14 +6,13 @@ its address, phone, LINE ID, tax ID, members or who registered it.
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.models import REGISTRY_DATA, District
-from toolkit.pagination import COUNT_SECONDS, CachedPagesPaginator, generation
+from toolkit.pagination import COUNT_SECONDS, CachedPagesPaginator, derived_cache, generation
 from toolkit.public_pages import cache_public_page
 from toolkit.thaisort import thai_order
 from toolkit.widgets import QuickSelect
@@ -42,7 +41,7 @@ def district_choices():
     """
     language = translation.get_language()
     key = f"showcase:districts:{language}:{generation(REGISTRY_DATA)}"
-    choices = cache.get(key)
+    choices = derived_cache().get(key)
     if choices is None:
         districts = (
             District.objects.filter(
@@ -52,7 +51,7 @@ def district_choices():
             .by_name()
         )
         choices = [(d.code, f"{d.name} ({d.province.name})") for d in districts]
-        cache.set(key, choices, COUNT_SECONDS)
+        derived_cache().set(key, choices, COUNT_SECONDS)
     return choices
 
 

@@ -7,7 +7,6 @@ report reads too), cached until the data changes (figures()).
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from accounts.models import Role
 from entrepreneurs.models import REGISTRY_DATA
 from toolkit.charts import chart
 from toolkit.decorators import role_required
-from toolkit.pagination import generation
+from toolkit.pagination import derived_cache, generation
 
 from .models import PROGRAMME_DATA, Programme
 from .selectors import (
@@ -46,7 +45,7 @@ def figures(programme):
         ]
     )
     key = "programme-dashboard:" + hashlib.sha256(text.encode()).hexdigest()
-    cached = cache.get(key)
+    cached = derived_cache().get(key)
     if cached is None:
         cached = {
             "states": applications_by_state(programme),
@@ -55,7 +54,7 @@ def figures(programme):
             "upgrades": upgrades_by_area(programme),
             "as_of": timezone.now(),
         }
-        cache.set(key, cached, settings.DASHBOARD_CACHE_SECONDS)
+        derived_cache().set(key, cached, settings.DASHBOARD_CACHE_SECONDS)
     return cached
 
 

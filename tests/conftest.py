@@ -7,6 +7,7 @@ from django.core.cache import cache
 from accounts.models import Role
 from config.celery import app as celery_app
 from tests.factories import UserFactory
+from toolkit.pagination import derived_cache
 
 # Transactional tests keep geography and restore the rest of the reference data.
 pytest_plugins = ["tests.reference_data"]
@@ -41,6 +42,7 @@ def _fast_and_eager(request, settings):
     if uses_database(request.node):
         request.getfixturevalue("db")  # set the database up first (a transactional test's too)
         cache.clear()
+        derived_cache().clear()
     # Tasks queued on commit run in-process; worker tests turn this off.
     celery_app.conf.task_always_eager = True
     # An eager task runs under Celery's process-wide "no joining results" flag

@@ -28,7 +28,8 @@ ids; the first pages, which most requests ask for, are read directly as before.
 import hashlib
 import uuid
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -38,6 +39,15 @@ from django.utils.functional import cached_property
 COUNT_SECONDS = 15 * 60
 
 
+def derived_cache():
+    """The cache of what is derived from the data: counts, page ids, pages, figures.
+
+    settings.DERIVED_CACHE, apart from the default cache, whose rate-limit counters the
+    entries any visitor can multiply (a new search, a new filter) must never cull.
+    """
+    return caches[settings.DERIVED_CACHE]
+
+
 def _generation_key(name):
     return f"counts:generation:{name}"
 
@@ -45,10 +55,10 @@ def _generation_key(name):
 def generation(name):
     """The current generation of the data called `name`: changes whenever it changes."""
     key = _generation_key(name)
-    value = cache.get(key)
+    value = derived_cache().get(key)
     if value is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        value = cache.get(key)
+        derived_cache().add(key, uuid.uuid4().hex, None)
+        value = derived_cache().get(key)
     if value is None:
         # The cache refused the write (on SQLite a read request may find it locked): a
         # generation of this request alone, so nothing cached without one is ever read.
@@ -64,7 +74,7 @@ def data_changed(*names):
     """
 
     def new_generations():
-        cache.set_many({_generation_key(name): uuid.uuid4().hex for name in names}, None)
+        derived_cache().set_many({_generation_key(name): uuid.uuid4().hex for name in names}, None)
 
     transaction.on_commit(new_generations)
 
@@ -77,10 +87,10 @@ def counted_at(queryset, *, depends_on):
         return 0, timezone.now()
     text = f"{depends_on}\n{generation(depends_on)}\n{sql}\n{params!r}"
     key = "counts:at:" + hashlib.sha256(text.encode()).hexdigest()
-    value = cache.get(key)
+    value = derived_cache().get(key)
     if value is None:
         value = (queryset.count(), timezone.now())
-        cache.set(key, value, COUNT_SECONDS)
+        derived_cache().set(key, value, COUNT_SECONDS)
     return value
 
 
@@ -148,10 +158,10 @@ class CachedPagesPaginator(CachedCountPaginator):
         generation_now = generation(self.depends_on)
         text = f"{self.depends_on}\n{generation_now}\n{sql}\n{params!r}"
         key = "pages:" + hashlib.sha256(text.encode()).hexdigest()
-        ids = cache.get(key)
+        ids = derived_cache().get(key)
         if ids is None:
             ids = list(ids_list)
-            cache.set(key, ids, COUNT_SECONDS)
+            derived_cache().set(key, ids, COUNT_SECONDS)
         rows = self.object_list.order_by().filter(pk__in=ids) if ids else []
         by_id = {row.pk: row for row in rows}
         return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)

@@ -23,11 +23,10 @@ import hashlib
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
-from .pagination import generation
+from .pagination import derived_cache, generation
 
 # Stands for the visitor's CSRF token in a cached page; never a valid token itself.
 CSRF_PLACEHOLDER = "csrf-token-of-this-visitor-"
@@ -81,7 +80,7 @@ def cache_public_page(*depends_on):
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
             key = _key(request, depends_on)
-            cached = cache.get(key)
+            cached = derived_cache().get(key)
             if cached is None:
                 request._public_page_for_cache = True
                 try:
@@ -100,7 +99,7 @@ def cache_public_page(*depends_on):
                 # the rest to every response, cached or not.
                 headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
                 cached = (response.content, headers)
-                cache.set(key, cached, settings.PUBLIC_PAGE_SECONDS)
+                derived_cache().set(key, cached, settings.PUBLIC_PAGE_SECONDS)
             return _with_token(request, *cached)
 
         return wrapper

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from tests.factories import (
     UserFactory,
     subdistrict,
 )
+from toolkit.pagination import derived_cache
 from toolkit.thaisort import thai_sorted
 
 URL = reverse("entrepreneurs:enterprise_list")
@@ -288,7 +288,7 @@ def test_query_count_does_not_grow_with_rows(officer_client, django_assert_max_n
         response = officer_client.get(URL, query)
     assert 0 < len(response.context["page_obj"]) <= 5
     fill(55)
-    cache.clear()  # the factories wrote behind the services' back: count afresh
+    derived_cache().clear()  # the factories wrote behind the services' back: count afresh
     with django_assert_max_num_queries(QUERY_LIMIT + CACHE_MISS):
         response = officer_client.get(URL, query)
     with django_assert_max_num_queries(QUERY_LIMIT):

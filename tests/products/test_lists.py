@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from tests.factories import (
     category,
     subdistrict,
 )
+from toolkit.pagination import derived_cache
 from toolkit.thaisort import thai_sorted
 
 URL = reverse("products:product_list")
@@ -292,7 +292,7 @@ def test_query_count_does_not_grow_with_rows(officer_client, django_assert_max_n
         response = officer_client.get(URL, query)
     assert 0 < len(response.context["page_obj"]) <= 5
     fill(55)
-    cache.clear()  # the factories wrote behind the services' back: count afresh
+    derived_cache().clear()  # the factories wrote behind the services' back: count afresh
     with django_assert_max_num_queries(QUERY_LIMIT + CACHE_MISS):
         response = officer_client.get(URL, query)
     with django_assert_max_num_queries(QUERY_LIMIT):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -145,3 +146,15 @@ def test_turned_off_with_zero_seconds(client, showcase, settings, django_assert_
     client.get(SHOWCASE)
     response = Client().get(SHOWCASE)
     assert response.context is not None  # rendered, not served from the cache
+
+
+def test_visitors_making_many_pages_never_cull_a_rate_limit(showcase):
+    """Any visitor can make new pages (a new search each time); they live in a cache of their
+    own, so a flood of them never culls allauth's rate-limit counters from the default one
+    (whose table keeps 300 entries and drops a third, first keys first, when it passes)."""
+    key = "allauth:rl:login:ip:203.0.113.9"  # sorts before every page key
+    cache.set(key, [1, 2, 3], 300)
+    visitor = Client()
+    for n in range(320):
+        assert visitor.get(SHOWCASE, {"q": f"แจกัน {n}"}).status_code == 200
+    assert cache.get(key) == [1, 2, 3]
