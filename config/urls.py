@@ -30,3 +30,6 @@ if settings.SERVE_MEDIA:
             rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", media.public_media, name="media"
         )
     )
+
+# 503 with Retry-After when SQLite stayed locked past its timeout, else Django's 500 page.
+handler500 = "toolkit.errors.server_error"
