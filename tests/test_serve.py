@@ -309,6 +309,17 @@ def test_serve_from_a_fresh_checkout_serves_the_portal_and_keeps_it_on_restart(
     assert table_count(var_dir, "notifications_outboundemail") == mails
 
 
+def kill_and_see_everything_stop(portal, pid, processes):
+    """SIGKILL one process: scripts/serve exits with a failure (for systemd's Restart= to
+    start it again) and every process it started is gone."""
+    os.kill(pid, signal.SIGKILL)
+    assert portal.process.wait(timeout=30) != 0, portal.output()
+    deadline = time.monotonic() + 10
+    while alive(processes) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not alive(processes), portal.output()
+
+
 def test_serve_stops_everything_and_exits_when_a_process_dies(checkout, var_dir, tmp_path):
     portal = Portal(checkout, var_dir, tmp_path / "mail", tmp_path)
     try:
@@ -324,13 +335,7 @@ def test_serve_stops_everything_and_exits_when_a_process_dies(checkout, var_dir,
             and "worker" in argv
         ]
         assert workers, portal.output()
-        os.kill(workers[0], signal.SIGKILL)
-        # Exits visibly, with a failure, for systemd's Restart= to start it again.
-        assert portal.process.wait(timeout=30) != 0
-        deadline = time.monotonic() + 10
-        while alive(processes) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not alive(processes), portal.output()
+        kill_and_see_everything_stop(portal, workers[0], processes)
     finally:
         if portal.process.poll() is None:
             portal.stop()
@@ -471,12 +476,7 @@ def test_serve_stops_everything_when_the_process_honcho_started_dies(checkout, v
             and any("honcho" in part for part in command_line(parent_of(pid)))
         ]
         assert started_by_honcho, portal.output()
-        os.kill(started_by_honcho[0], signal.SIGKILL)
-        assert portal.process.wait(timeout=30) != 0, portal.output()
-        deadline = time.monotonic() + 10
-        while alive(processes) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not alive(processes), portal.output()
+        kill_and_see_everything_stop(portal, started_by_honcho[0], processes)
     finally:
         if portal.process.poll() is None:
             portal.stop()

@@ -66,17 +66,15 @@ def generation(name):
     return value
 
 
-def data_changed(*names):
-    """Start a new generation of each of `names` once the current transaction commits.
+def data_changed(name):
+    """Start a new generation of `name` once the current transaction commits.
 
     A fresh random value rather than an increment: a generation that dropped out of the
     cache can never come back with a value an old count was cached under.
     """
-
-    def new_generations():
-        derived_cache().set_many({_generation_key(name): uuid.uuid4().hex for name in names}, None)
-
-    transaction.on_commit(new_generations)
+    transaction.on_commit(
+        lambda: derived_cache().set(_generation_key(name), uuid.uuid4().hex, None)
+    )
 
 
 def counted_at(queryset, *, depends_on):

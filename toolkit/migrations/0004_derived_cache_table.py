@@ -5,23 +5,14 @@ apart from the default cache, so culling them never drops a rate limit's counter
 Created whatever CACHE_URL says now, as 0003 does.
 """
 
-from django.core.management.commands.createcachetable import Command as CreateCacheTable
 from django.db import migrations
 
+from toolkit.cache_tables import create_cache_table
+
 TABLE = "portal_derived_cache"  # settings.CACHES[DERIVED_CACHE]["LOCATION"] without CACHE_URL
-
-
-def create_table(apps, schema_editor):
-    command = CreateCacheTable()
-    command.verbosity = 0
-    command.create_table(schema_editor.connection.alias, TABLE, dry_run=False)
-
-
-def drop_table(apps, schema_editor):
-    schema_editor.execute(f"DROP TABLE IF EXISTS {schema_editor.quote_name(TABLE)}")
 
 
 class Migration(migrations.Migration):
     dependencies = [("toolkit", "0003_cache_table")]
 
-    operations = [migrations.RunPython(create_table, drop_table)]
+    operations = [create_cache_table(TABLE)]
