@@ -30,8 +30,16 @@ def log_out(page):
 
 
 def fits_phone(page):
-    """Nothing is wider than the phone's screen: no sideways scrolling."""
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    """Nothing is wider than the phone's screen: no sideways scrolling.
+
+    Measured once the page has loaded: right after a click the browser may be
+    between two documents, when there is no document element to measure.
+    """
+    page.wait_for_load_state()
+    width = page.wait_for_function(
+        "document.documentElement && document.documentElement.scrollWidth"
+    )
+    return width.json_value() <= PHONE_VIEWPORT["width"]
 
 
 def navbar_is_one_line(page):

@@ -203,6 +203,7 @@ def test_entrepreneur_registers_ko_kha_enterprise_officer_verifies_product_in_sh
     expect(phone.get_by_role("alert")).to_contain_text("Add at least one photo")
     expect(phone.locator("main .badge.fs-6")).to_have_text("Draft")
     phone.locator("main").get_by_role("link", name="Photos", exact=True).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Photos")
     upload_photos(phone, [jpeg(tmp_path / "vase.jpg", (200, 120, 80), size=(480, 640))])
     expect(phone.get_by_role("heading", level=1)).to_have_text(VASE_EN)
     expect_images_loaded(
