@@ -182,7 +182,11 @@ def pages(tableware):
         Page("entrepreneur: floor, no page", "owner", "bench_floor_nothing"),
         Page("entrepreneur: floor, empty page", "owner", "bench_floor_empty_page"),
         Page("entrepreneur: home", "owner", "home"),
+        Page("student: floor, no page", "student", "bench_floor_nothing"),
+        Page("student: floor, empty page", "student", "bench_floor_empty_page"),
         Page("student: home", "student", "home"),
+        Page("centre staff: floor, no page", "staff", "bench_floor_nothing"),
+        Page("centre staff: floor, empty page", "staff", "bench_floor_empty_page"),
         Page("centre staff: home", "staff", "home"),
         Page("public: floor, no page", "public", "bench_floor_nothing"),
         Page("public: floor, empty page", "public", "bench_floor_empty_page"),
@@ -400,6 +404,75 @@ def plan_text(sql):
     return "\n".join(rows)
 
 
+class Breakdown:
+    """Where one request's time goes: ORM compiling SQL, waiting on the database, templates.
+
+    Times SQLCompiler.as_sql and Template.render, and the connection's executes (through
+    django.db's execute_wrapper), while a request runs. Each part counts its own time
+    only: a query compiled and run while a template renders counts as ORM and database,
+    not as template.
+    """
+
+    def __init__(self):
+        self.totals = {"orm": 0.0, "db": 0.0, "template": 0.0}
+        self.stack = []  # [kind, started] of the parts running, innermost last
+
+    def _enter(self, kind):
+        now = time.perf_counter()
+        if self.stack:
+            outer = self.stack[-1]
+            self.totals[outer[0]] += now - outer[1]
+        self.stack.append([kind, now])
+
+    def _leave(self):
+        now = time.perf_counter()
+        kind, started = self.stack.pop()
+        self.totals[kind] += now - started
+        if self.stack:
+            self.stack[-1][1] = now
+
+    def _timed(self, kind, method):
+        def wrapper(*args, **kwargs):
+            self._enter(kind)
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self._leave()
+
+        return wrapper
+
+    def _execute(self, execute, sql, params, many, context):
+        self._enter("db")
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self._leave()
+
+    def request(self, client, path, params):
+        """The breakdown of one request, in ms."""
+        from django.db.models.sql.compiler import SQLCompiler
+        from django.template.base import Template
+
+        self.totals = dict.fromkeys(self.totals, 0.0)
+        patched = [(SQLCompiler, "as_sql", "orm"), (Template, "render", "template")]
+        originals = [(owner, name, getattr(owner, name)) for owner, name, _kind in patched]
+        for owner, name, kind in patched:
+            setattr(owner, name, self._timed(kind, getattr(owner, name)))
+        try:
+            with connection.execute_wrapper(self._execute):
+                client.get(path, params)
+        finally:
+            for owner, name, original in originals:
+                setattr(owner, name, original)
+        return {kind: seconds * 1000 for kind, seconds in self.totals.items()}
+
+
+def breakdown(client, path, params, runs=5):
+    """The median of each part over a few requests."""
+    samples = [Breakdown().request(client, path, params) for _ in range(runs)]
+    return {kind: statistics.median(sample[kind] for sample in samples) for kind in samples[0]}
+
+
 def measure(page, runs, *, repeat, explain_repeat, plans):
     """Time one page on every database, request by request in turn; then its SQL on each."""
     live = []
@@ -461,6 +534,8 @@ def measure(page, runs, *, repeat, explain_repeat, plans):
         }
         if id(run) in rendered:
             result["rendered_ms"] = statistics.median(rendered[id(run)])
+        else:
+            result["breakdown_ms"] = breakdown(client, path, params)
         if explained:
             slowest_ms, slowest_sql = max(explained)
             result["slowest_ms"] = slowest_ms
@@ -621,6 +696,7 @@ def print_table(runs, page_list, plans):
     if missed["status"]:
         print(f"- not 200 ({len(missed['status'])}): " + ", ".join(missed["status"]))
     print_floors(large, page_list)
+    print_breakdown(large, page_list)
     if plans:
         print()
         for page in page_list:
@@ -670,6 +746,35 @@ def print_floors(run, page_list):
             f"- {who}: floor {floor.get('no page', 0):.1f} ms with no page, "
             f"{floor['empty page']:.1f} ms for an empty page; {SQL_RATIO_TARGET} x SQL is "
             f"below the empty page for {len(below)}: " + (", ".join(below) or "none")
+        )
+
+
+def print_breakdown(run, page_list):
+    """Where a signed-in page's time goes (Breakdown), beside its SQL's own time."""
+    rows = [
+        (page, run["pages"][page.key])
+        for page in page_list
+        if "breakdown_ms" in run["pages"].get(page.key, {})
+    ]
+    if not rows:
+        return
+    print()
+    print(
+        f"Where the signed-in pages' time goes at {run['volume']['products']:,} products "
+        "(median of 5 requests each; ORM: Django compiling the SQL; database: waiting on "
+        "executes, round trips included; templates: rendering, the role's navigation "
+        "included; SQL: planning + execution by EXPLAIN ANALYZE):"
+    )
+    print()
+    print("| page | server ms | ORM ms | database ms | templates ms | rest ms | SQL ms |")
+    print("|---|--:|--:|--:|--:|--:|--:|")
+    for page, result in rows:
+        parts = result["breakdown_ms"]
+        rest = result["median_ms"] - sum(parts.values())
+        print(
+            f"| {page.key} | {result['median_ms']:.1f} | {parts['orm']:.1f} | "
+            f"{parts['db']:.1f} | {parts['template']:.1f} | {rest:.1f} | "
+            f"{result['sql_ms']:.1f} |"
         )
 
 
