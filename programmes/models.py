@@ -383,6 +383,13 @@ class Enrolment(models.Model):
                 name="enrolment_to_review_idx",
             ),
             models.Index(fields=["status", "submitted_at", "id"], name="enrolment_state_queue_idx"),
+            # Places taken per intake (PLACES.with_taken, in the review queue's header and
+            # the programme pages): a count over the holding applications only.
+            models.Index(
+                fields=["intake"],
+                condition=Q(status__in=sorted(PLACE_HOLDING)),
+                name="enrolment_holding_idx",
+            ),
         ]
 
     def __str__(self):
