@@ -545,7 +545,15 @@ PERMISSIONS_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A request naming a host not in ALLOWED_HOSTS gets its 400; on a port open to a
+        # network, scanners send them all day, and each would log a whole traceback.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+    },
 }

@@ -292,3 +292,14 @@ def test_restore_brings_an_older_backup_up_to_the_code(tmp_path):
         "print(list(OutboundEmail.objects.values_list('to', 'claimed_at')))",
     ).stdout
     assert waiting.strip().splitlines()[-1] == "[('a@example.com', None)]"
+
+
+def test_count_rows_refuses_a_database_that_is_not_the_portals(tmp_path):
+    # Run without the portal's VAR_DIR: SQLite opens an empty file in the folder given.
+    env = install_env(tmp_path)
+
+    result = manage(env, "count_rows", "--output", str(tmp_path / "counts.json"), check=False)
+
+    assert result.returncode == 1
+    assert "holds none of the portal's tables" in result.stderr
+    assert not (tmp_path / "counts.json").exists()

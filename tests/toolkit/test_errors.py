@@ -1,5 +1,6 @@
 """An unexpected error: 503 with Retry-After when SQLite stayed locked, else the 500 page."""
 
+import logging
 import sqlite3
 
 import pytest
@@ -52,3 +53,26 @@ def test_any_other_error_is_the_500_page(visitor, monkeypatch, error):
     assert response.status_code == 500
     assert "Retry-After" not in response
     assert "ระบบขัดข้องชั่วคราว" in response.content.decode()
+
+
+class Collected(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_a_request_for_a_host_not_served_is_refused_without_a_logged_traceback(visitor):
+    # With PLAIN_HTTP=1 gunicorn listens on every address: scanners name any host. What
+    # reaches the root logger's handlers is what the production log prints.
+    collected = Collected()
+    logging.getLogger().addHandler(collected)
+    try:
+        response = visitor.get("/", HTTP_HOST="evil.example")
+    finally:
+        logging.getLogger().removeHandler(collected)
+
+    assert response.status_code == 400
+    assert not [record for record in collected.records if record.name.startswith("django.")]

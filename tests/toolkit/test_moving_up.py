@@ -8,6 +8,8 @@ tests that use it share this file (pytest-xdist runs a file in one process).
 
 import os
 import sqlite3
+import stat
+import tarfile
 
 import dj_database_url
 import psycopg2
@@ -244,3 +246,25 @@ def test_pg_dump_routine_restores_a_working_portal(new_database, tmp_path):
     assert seen["signed_in"] is True
     assert seen["photo_status"] == 200
     assert seen["photo_bytes_match"] is True
+
+
+def test_pg_dump_routine_works_before_any_private_file_and_keeps_its_files_private(
+    new_database, tmp_path
+):
+    var = tmp_path / "var"
+    photo = var / "media" / "products" / "bowl.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"a photo")  # no private/ yet: no document has been stored
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    env = install_env(var, DATABASE_URL=server_url(new_database))
+
+    run_script(
+        readme_script("pg-backup"), {**env, "BACKUP_DIR": str(backups), "FILES_DIR": str(var)}
+    )
+
+    [dump] = backups.glob("nakhon-*.dump")
+    [files] = backups.glob("nakhon-files-*.tar.gz")
+    assert {stat.S_IMODE(path.stat().st_mode) for path in (dump, files)} == {0o600}
+    with tarfile.open(files) as archive:
+        assert "media/products/bowl.jpg" in archive.getnames()

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from toolkit.backups import compare_counts, database_counts
 
@@ -31,6 +32,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, output, compare, exclude, **options):
         counts = database_counts(exclude=exclude)
+        if not counts:
+            # An empty file SQLite just made, or another database: not the portal's.
+            settings = connection.settings_dict
+            raise CommandError(
+                f"The database {settings['NAME']} ({connection.vendor}) holds none of the "
+                "portal's tables: run this with the environment the portal runs with "
+                "(DATABASE_URL, or VAR_DIR on SQLite)."
+            )
         if output:
             output.write_text(json.dumps(counts, indent=2) + "\n")
             self.stdout.write(f"{sum(counts.values())} rows in {len(counts)} tables: {output}")
