@@ -202,7 +202,13 @@ if not CACHE_URL:
     }
 elif _cache_scheme in ("redis", "rediss"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            # Django's, going on without the cache while its Redis is down (toolkit/cache.py).
+            "BACKEND": "toolkit.cache.TolerantRedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that stopped answering costs a request seconds, not gunicorn's timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
     }
     CACHES[DERIVED_CACHE] = {**CACHES["default"], "KEY_PREFIX": "derived"}
 elif _cache_scheme in _PER_PROCESS_CACHES:

@@ -73,7 +73,10 @@ def data_changed(name):
     cache can never come back with a value an old count was cached under.
     """
     transaction.on_commit(
-        lambda: derived_cache().set(_generation_key(name), uuid.uuid4().hex, None)
+        lambda: derived_cache().set(_generation_key(name), uuid.uuid4().hex, None),
+        # The data is saved: a cache that fails here must not fail the request, nor skip
+        # the commit hooks after this one (the outbox's, the reports').
+        robust=True,
     )
 
 
