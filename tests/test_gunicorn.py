@@ -93,6 +93,9 @@ def test_gunicorn_from_the_procfile_sends_no_server_header(tmp_path):
     # Django's middleware ran: the security headers are there.
     assert "content-security-policy" in names, headers
     assert "permissions-policy" in names, headers
+    # No control socket (XDG_RUNTIME_DIR is tmp_path): one per user would be shared by
+    # every gunicorn the user starts.
+    assert not list(tmp_path.glob("*.ctl"))
 
 
 def test_gunicorn_without_the_configuration_would_announce_itself(tmp_path):
@@ -100,4 +103,6 @@ def test_gunicorn_without_the_configuration_would_announce_itself(tmp_path):
     plain = web_command().replace("--config config/gunicorn.py ", "")
     with web_process(plain, tmp_path) as port:
         _status, headers = get(port, "/jsi18n/")
+        control_sockets = list(tmp_path.glob("*.ctl"))
     assert ("Server", "gunicorn") in headers
+    assert control_sockets  # the check above can fail too
