@@ -13,7 +13,6 @@ from django.db.models import Prefetch, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +21,7 @@ from entrepreneurs.filters import DISTRICT_FIELD_ID
 from products.models import Product
 from toolkit.decorators import role_required
 from toolkit.pagination import IdsFirstPaginator
+from toolkit.redirects import next_path
 from toolkit.thaisort import thai_order
 
 from .exceptions import EnrolmentError
@@ -79,10 +79,7 @@ def panel_enrolments(user):
 
 def queue_url(request):
     """Where to go back to: the queue with the officer's filters, from `next` if it is safe."""
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return reverse("programmes:review_queue")
+    return next_path(request, reverse("programmes:review_queue"))
 
 
 def intakes_shown(filterset):

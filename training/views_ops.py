@@ -12,7 +12,6 @@ from django.db.models import Min, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,6 +21,7 @@ from toolkit.confirm import FIELD as CONFIRM_FIELD
 from toolkit.confirm import VALUE as CONFIRM_VALUE
 from toolkit.confirm import ask_to_confirm, is_confirmed
 from toolkit.decorators import permission_required
+from toolkit.redirects import next_path
 from toolkit.thaidates import format_date, format_datetime
 
 from .exceptions import LabError
@@ -56,16 +56,8 @@ def page_of(request, queryset):
 
 
 def back_to(request, default):
-    """The safe `next` the form came from, or `default` (a URL name).
-
-    Only a path on this site: a bare word would be taken by `redirect` for a URL name.
-    """
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse(default)
+    """The safe `next` the form came from, or `default` (a URL name)."""
+    return next_path(request, reverse(default))
 
 
 def today_bounds():

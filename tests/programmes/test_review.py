@@ -296,6 +296,29 @@ def test_review_decide_ignores_an_unsafe_next(officer_client, application):
     assert response["Location"] == QUEUE
 
 
+@pytest.mark.parametrize("next_url", ["x", "accounts:profile", "ใบสมัคร", "1e309"])
+def test_review_decide_goes_back_to_the_queue_when_next_is_not_a_path(
+    officer_client, application, next_url
+):
+    # redirect() takes a bare word for a URL name: this was a 500, the decision lost.
+    response = officer_client.post(
+        decide_url(application), {"decision": "under_review", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+    application.refresh_from_db()
+    assert application.status == S.UNDER_REVIEW
+
+
+def test_bulk_send_goes_back_to_the_queue_when_next_is_not_a_path(officer_client, bulk):
+    post = {"enrolments": [bulk["thai"].pk], "decision": "under_review", "next": "x"}
+    response = officer_client.post(BULK_DECIDE, post)
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+    bulk["thai"].refresh_from_db()
+    assert bulk["thai"].status == S.UNDER_REVIEW
+
+
 # --- What a decision in the panel updates on the queue (htmx, out of band) ----------------
 
 
