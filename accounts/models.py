@@ -21,8 +21,11 @@ MFA_REQUIRED_ROLES = frozenset({Role.OFFICER, Role.CENTRE_STAFF})
 SELF_SIGNUP_ROLES = (Role.ENTREPRENEUR, Role.STUDENT)
 INVITED_ROLES = (Role.FACULTY, Role.CENTRE_STAFF)
 
+# A Thai number from 0 (9 or 10 digits: 054 281 234, 081 234 5678) or an international one
+# from + (+66 81 234 5678), 9 to 15 digits in all, spaces and hyphens between them. Not a
+# date (2026-12-31) nor a short code.
 phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 -]{7,18}[0-9]$",
+    r"^(?=\+?(?:[ -]*[0-9]){9,15}[ -]*$)(?:0|\+[1-9])[0-9 -]*[0-9]$",
     _("Enter a phone number of digits, for example 081 234 5678 or +66 81 234 5678."),
 )
 

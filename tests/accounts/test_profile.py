@@ -140,3 +140,28 @@ def test_an_english_browser_still_gets_thai_until_it_switches(client, db):
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="th"' in response.text
     assert response["Content-Language"] == "th"
+
+
+@pytest.mark.parametrize(
+    "phone", ["9999-12-31", "0001-01-01", "2026-13-45", "0812", "+0 81 234 5678"]
+)
+def test_profile_refuses_a_date_or_a_short_code_for_a_phone(client, owner, phone):
+    client.force_login(owner)
+    response = client.post(
+        reverse("accounts:profile"), {"full_name": "บุญมี", "phone": phone, "language": "th"}
+    )
+    assert response.status_code == 200
+    assert "หมายเลขโทรศัพท์" in response.text
+    owner.refresh_from_db()
+    assert owner.phone != phone
+
+
+def test_a_name_too_long_is_refused_in_the_page_language(client, owner):
+    # Django's own Thai catalogue leaves this message out (accounts/django_strings.py).
+    client.force_login(owner)
+    response = client.post(
+        reverse("accounts:profile"), {"full_name": "ก" * 10000, "phone": "", "language": "th"}
+    )
+    assert response.status_code == 200
+    assert "(ตอนนี้มี 10000)" in response.text
+    assert "Ensure this value" not in response.text
