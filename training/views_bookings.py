@@ -20,6 +20,7 @@ from .forms_bookings import BookingForm
 from .models import Booking, BookingStatus, Resource, SlotWatch, SlotWatchStatus
 from .services import bookings as booking_services
 from .services import waiting
+from .views_calendar import lab_required
 
 PAGE_SIZE = 20
 S = BookingStatus
@@ -67,7 +68,7 @@ def _booked_message(bookings):
 # --- Booking ----------------------------------------------------------------------------
 
 
-@signed_in_required
+@lab_required
 def book(request, pk):
     resource = _resource(pk)
     if request.method != "POST":
@@ -149,7 +150,7 @@ def _series(request, resource, form):
     return render(request, "training/bookings/series_preview.html", context)
 
 
-@signed_in_required
+@lab_required
 @require_POST
 def watch(request, pk):
     """Ask to be told when a taken slot frees."""

@@ -85,6 +85,18 @@ def test_the_book_page_needs_sign_in(client):
     assert "login" in response["Location"]
 
 
+def test_the_book_page_is_for_the_roles_that_use_the_lab(client, officer_2fa):
+    # An officer may see neither /lab/ nor a resource's page: nor its booking form.
+    kiln = ResourceFactory()
+    sign_in(client, officer_2fa)
+    start, end = at(3, 9), at(3, 11)
+    assert client.get(book_url(kiln)).status_code == 403
+    assert client.post(book_url(kiln), form_data(start, end)).status_code == 403
+    watch = reverse("training:watch", args=[kiln.pk])
+    assert client.post(watch, form_data(start, end)).status_code == 403
+    assert not kiln.bookings.exists()
+
+
 def test_a_free_slot_is_booked_through_the_page(client, student):
     kiln = ResourceFactory()
     client.force_login(student)
