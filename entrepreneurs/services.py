@@ -5,6 +5,8 @@ registration_code, tax_id, address_line, subdistrict (a Subdistrict), postal_cod
 line_id. The district and province are always taken from the subdistrict.
 """
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,6 +121,29 @@ def _warnings(enterprise):
     return [warning] if warning else []
 
 
+# A registration the same person sent again within this time (a double click, a form sent
+# twice) is the one they made, not a second enterprise of the same name and place.
+REPEAT_SECONDS = 10 * 60
+
+
+def _repeated_registration(enterprise, *, by, president):
+    """The enterprise `by` just registered with this one's name and subdistrict, if any.
+
+    `by`'s row is locked first, so two copies of one registration sent at once are taken
+    one after the other: the second finds the first.
+    """
+    list(User.objects.select_for_update().filter(pk=by.pk).values_list("pk", flat=True))
+    repeats = Enterprise.objects.filter(
+        created_by=by,
+        name_th=enterprise.name_th,
+        subdistrict_id=enterprise.subdistrict_id,
+        created_at__gte=timezone.now() - dt.timedelta(seconds=REPEAT_SECONDS),
+    )
+    if president is not None:
+        repeats = repeats.filter(members__user=president)
+    return repeats.order_by("-created_at").first()
+
+
 @transaction.atomic
 def register_enterprise(*, by, data, on_behalf_of=None):
     """Register an enterprise; its registrant (or `on_behalf_of`) becomes the president.
@@ -138,6 +163,11 @@ def register_enterprise(*, by, data, on_behalf_of=None):
         president = by if by.role == Role.ENTREPRENEUR else None
     enterprise = Enterprise(created_by=by)
     _apply(enterprise, data)
+    repeated = _repeated_registration(enterprise, by=by, president=president)
+    if repeated is not None:
+        return repeated, [
+            _("You registered this enterprise a moment ago: nothing new was registered.")
+        ]
     _save(enterprise)
     # The landing page counts enterprises.
     data_changed(REGISTRY_DATA)

@@ -19,6 +19,7 @@ from entrepreneurs.exceptions import (
 from entrepreneurs.models import Enterprise, Member, MemberRole, Subdistrict, VerificationStatus
 from entrepreneurs.validators import hash_tax_id, tax_id_check_digit
 from notifications.models import Notification
+from tests.concurrency import at_once, require_postgresql
 from tests.confirming import CONFIRMED, assert_asks_first
 from tests.conftest import enable_totp, sign_in
 from tests.factories import EnterpriseFactory, ProductFactory, UserFactory
@@ -798,3 +799,40 @@ def test_admin_changes_are_audited(admin_client_en, admin_user, enterprise):
     audit = AuditEntry.objects.get(action="enterprise.admin_changed")
     assert audit.actor == admin_user
     assert "name_en" in audit.data["changed"]
+
+
+def test_a_registration_sent_again_registers_nothing_new(client, owner):
+    # A double click, or the form sent again: the same enterprise, told so, not a copy.
+    login(client, owner)
+    data = form_data(registration_code="", tax_id="")
+    first = client.post(reverse("entrepreneurs:enterprise_create"), data)
+    again = client.post(reverse("entrepreneurs:enterprise_create"), data)
+    enterprise = Enterprise.objects.get()
+    assert first["Location"] == again["Location"] == enterprise.get_absolute_url()
+    assert "nothing new was registered" in " ".join(message_texts(again))
+    assert enterprise.members.count() == 1
+    assert AuditEntry.objects.filter(action="enterprise.registered").count() == 1
+
+
+def test_another_enterprise_of_the_same_person_is_registered(owner):
+    services.register_enterprise(by=owner, data=service_data(registration_code=""))
+    services.register_enterprise(
+        by=owner,
+        data=service_data(registration_code="", tax_id="", name_th="กลุ่มเครื่องปั้นดินเผาบ้านใหม่"),
+    )
+    assert Enterprise.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_registration_sent_twice_at_once_registers_one_enterprise(owner):
+    require_postgresql()
+    results = at_once(
+        [
+            lambda: services.register_enterprise(
+                by=owner, data=service_data(registration_code="", tax_id="")
+            )
+            for _ in range(2)
+        ]
+    )
+    assert Enterprise.objects.count() == 1
+    assert {enterprise.pk for enterprise, _warnings in results} == {Enterprise.objects.get().pk}
