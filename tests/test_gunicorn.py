@@ -31,13 +31,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def get(port, path, timeout=30):
+def get(port, path, timeout=30, method="GET"):
     """GET path from the server on port once it answers; the response's status and headers."""
     deadline = time.monotonic() + timeout
     while True:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection.request("GET", path)
+            connection.request(method, path)
             response = connection.getresponse()
             response.read()
             return response.status, response.getheaders()
@@ -50,7 +50,7 @@ def get(port, path, timeout=30):
 
 
 @contextlib.contextmanager
-def web_process(command, folder):
+def web_process(command, folder, log=None):
     """Run the shell command (with .venv's programs first on PATH) on a free port.
 
     Every request opens a transaction, so the process gets an SQLite file of its own (the
@@ -79,6 +79,8 @@ def web_process(command, folder):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         _out, errors = server.communicate(timeout=30)
+        if log is not None:
+            log.append(errors.decode(errors="replace"))
     assert b"Traceback" not in errors, errors.decode(errors="replace")
 
 
@@ -106,3 +108,15 @@ def test_gunicorn_without_the_configuration_would_announce_itself(tmp_path):
         control_sockets = list(tmp_path.glob("*.ctl"))
     assert ("Server", "gunicorn") in headers
     assert control_sockets  # the check above can fail too
+
+
+def test_a_head_request_gets_the_headers_and_no_body_nor_a_warning(tmp_path):
+    log = []
+    with web_process(web_command(), tmp_path, log) as port:
+        status, headers = get(port, "/jsi18n/", method="HEAD")
+        get_status, get_headers = get(port, "/jsi18n/")
+    assert status == get_status == 200
+    length = dict(headers).get("Content-Length")
+    assert length is not None and length == dict(get_headers).get("Content-Length")
+    assert int(length) > 0
+    assert "no-body response" not in log[0], log[0]
