@@ -37,63 +37,37 @@ def _unreachable(operation, error):
 
 
 class TolerantRedisCache(RedisCache):
-    def get(self, key, default=None, version=None):
+    def _guarded(self, fallback, method, *args):
+        """method(*args), or `fallback` while Redis cannot be reached."""
         try:
-            return super().get(key, default, version)
+            return method(*args)
         except UNREACHABLE as error:
-            _unreachable("get", error)
-            return default
+            _unreachable(method.__name__, error)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._guarded(default, super().get, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE as error:
-            _unreachable("get_many", error)
-            return {}
+        return self._guarded({}, super().get_many, keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE as error:
-            _unreachable("has_key", error)
-            return False
+        return self._guarded(False, super().has_key, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE as error:
-            _unreachable("add", error)
-            return True
+        return self._guarded(True, super().add, key, value, timeout, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNREACHABLE as error:
-            _unreachable("set", error)
+        self._guarded(None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE as error:
-            _unreachable("set_many", error)
-            return list(data)
+        return self._guarded(list(data), super().set_many, data, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE as error:
-            _unreachable("touch", error)
-            return False
+        return self._guarded(False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE as error:
-            _unreachable("delete", error)
-            return False
+        return self._guarded(False, super().delete, key, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNREACHABLE as error:
-            _unreachable("delete_many", error)
+        self._guarded(None, super().delete_many, keys, version)
