@@ -25,12 +25,7 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 20_000
 
 
-# WeasyPrint's first print in a process loads its fonts: on two busy cores that alone has
-# taken most of TIMEOUT.
-PRINT_SECONDS = 90
-
-
-def wait_for_pdf(holder, seconds=PRINT_SECONDS):
+def wait_for_pdf(holder, seconds=TIMEOUT / 1000):
     """The holder's certificate once its PDF is stored (printed after the close commits)."""
     deadline = time.monotonic() + seconds
     while True:

@@ -22,11 +22,16 @@ def _file_database():
 
 
 def _close(run, by):
-    def call():
-        with mock.patch("training.tasks.build_certificates.delay"):
-            return courses.close_run(run=run, by=by)
+    return lambda: courses.close_run(run=run, by=by)
 
-    return call
+
+@pytest.fixture(autouse=True)
+def _no_printing():
+    """No PDFs here: patched once, around all the threads. Patched in each thread, two
+    threads restoring in the wrong order left the other's mock in place for every later
+    test of the process (the course journey then waited for a PDF no task printed)."""
+    with mock.patch("training.tasks.build_certificates.delay"):
+        yield
 
 
 def test_one_run_closed_twice_at_once_issues_each_certificate_once(officer_2fa):
