@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from toolkit.admin import CheckedAutocompleteMixin
 from toolkit.audit import record_audit
 
 from .models import District, Enterprise, Member, Province, Subdistrict
@@ -39,7 +40,7 @@ class SubdistrictAdmin(ReadOnlyAdmin):
     search_fields = ["code", "name_th", "name_en", "postal_codes"]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(CheckedAutocompleteMixin, admin.TabularInline):
     model = Member
     fields = ["full_name", "role", "phone", "user", "added_at", "added_by"]
     readonly_fields = ["added_at", "added_by"]
@@ -48,7 +49,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name_th", "name_en", "kind", "district", "province", "status", "created_at"]
     list_filter = ["status", "kind", "province"]
     list_select_related = ["district", "province"]

@@ -801,6 +801,29 @@ def test_admin_changes_are_audited(admin_client_en, admin_user, enterprise):
     assert "name_en" in audit.data["changed"]
 
 
+@pytest.mark.parametrize("user", ["abc", "99999999999999999999999"])
+def test_admin_redraws_a_member_whose_account_is_not_a_number(admin_client_en, enterprise, user):
+    # Django's autocomplete select looked the value up while drawing the page: a 500.
+    url = reverse("admin:entrepreneurs_enterprise_change", args=[enterprise.pk])
+    data = {
+        "kind": enterprise.kind,
+        "name_th": enterprise.name_th,
+        "subdistrict": "520302",
+        "postal_code": "52130",
+        "members-TOTAL_FORMS": "1",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "1000",
+        "members-0-full_name": "สมร ดินดี",
+        "members-0-role": "committee",
+        "members-0-user": user,
+    }
+    response = admin_client_en.post(url, data)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert not enterprise.members.filter(full_name="สมร ดินดี").exists()
+
+
 def test_a_registration_sent_again_registers_nothing_new(client, owner):
     # A double click, or the form sent again: the same enterprise, told so, not a copy.
     login(client, owner)
