@@ -775,24 +775,32 @@ def test_admin_keeps_geography_read_only(admin_client_en):
     assert admin_client_en.get(reverse("admin:entrepreneurs_province_add")).status_code == 403
 
 
-def test_admin_changes_are_audited(admin_client_en, admin_user, enterprise):
-    url = reverse("admin:entrepreneurs_enterprise_change", args=[enterprise.pk])
+def admin_change(enterprise, members=(), **fields):
+    """The admin's change form of `enterprise` as posted, with new `members` rows."""
     data = {
         "kind": enterprise.kind,
         "name_th": enterprise.name_th,
-        "name_en": "Renamed in admin",
+        "name_en": "",
         "registration_code": "",
         "address_line": "",
         "subdistrict": "520302",
         "postal_code": "52130",
         "phone": "",
         "line_id": "",
-        "members-TOTAL_FORMS": "0",
+        "members-TOTAL_FORMS": str(len(members)),
         "members-INITIAL_FORMS": "0",
         "members-MIN_NUM_FORMS": "0",
         "members-MAX_NUM_FORMS": "1000",
+        **fields,
     }
-    response = admin_client_en.post(url, data)
+    for n, member in enumerate(members):
+        data |= {f"members-{n}-{name}": value for name, value in member.items()}
+    return data
+
+
+def test_admin_changes_are_audited(admin_client_en, admin_user, enterprise):
+    url = reverse("admin:entrepreneurs_enterprise_change", args=[enterprise.pk])
+    response = admin_client_en.post(url, admin_change(enterprise, name_en="Renamed in admin"))
     assert response.status_code == 302, response.context["errors"]
     enterprise.refresh_from_db()
     assert (enterprise.name_en, enterprise.district_id) == ("Renamed in admin", "5203")
@@ -805,20 +813,8 @@ def test_admin_changes_are_audited(admin_client_en, admin_user, enterprise):
 def test_admin_redraws_a_member_whose_account_is_not_a_number(admin_client_en, enterprise, user):
     # Django's autocomplete select looked the value up while drawing the page: a 500.
     url = reverse("admin:entrepreneurs_enterprise_change", args=[enterprise.pk])
-    data = {
-        "kind": enterprise.kind,
-        "name_th": enterprise.name_th,
-        "subdistrict": "520302",
-        "postal_code": "52130",
-        "members-TOTAL_FORMS": "1",
-        "members-INITIAL_FORMS": "0",
-        "members-MIN_NUM_FORMS": "0",
-        "members-MAX_NUM_FORMS": "1000",
-        "members-0-full_name": "สมร ดินดี",
-        "members-0-role": "committee",
-        "members-0-user": user,
-    }
-    response = admin_client_en.post(url, data)
+    member = {"full_name": "สมร ดินดี", "role": "committee", "user": user}
+    response = admin_client_en.post(url, admin_change(enterprise, [member]))
     assert response.status_code == 200
     assert response.context["errors"]
     assert not enterprise.members.filter(full_name="สมร ดินดี").exists()
