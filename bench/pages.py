@@ -123,6 +123,14 @@ class Page:
         return f"{self.key} `?{query}`" if query else self.key
 
 
+def floors(role, who):
+    """The role's two yardsticks (bench/floor_urls.py): a request with no page, an empty page."""
+    return [
+        Page(f"{role}: floor, no page", who, "bench_floor_nothing"),
+        Page(f"{role}: floor, empty page", who, "bench_floor_empty_page"),
+    ]
+
+
 def pages(tableware):
     enterprises = "entrepreneurs:enterprise_list"
     products = "products:product_list"
@@ -170,8 +178,7 @@ def pages(tableware):
             {"intake": "{intake}"},
         ),
         Page("officer: review queue, page 40", "officer", queue, {"page": 40}),
-        Page("officer: floor, no page", "officer", "bench_floor_nothing"),
-        Page("officer: floor, empty page", "officer", "bench_floor_empty_page"),
+        *floors("officer", "officer"),
         Page("officer: home", "officer", "home"),
         Page(
             "officer: programme dashboard",
@@ -179,17 +186,13 @@ def pages(tableware):
             lambda f: reverse("programmes:dashboard", args=[f.programme_pk]),
         ),
         Page("officer: report jobs", "officer", "reports:job_list"),
-        Page("entrepreneur: floor, no page", "owner", "bench_floor_nothing"),
-        Page("entrepreneur: floor, empty page", "owner", "bench_floor_empty_page"),
+        *floors("entrepreneur", "owner"),
         Page("entrepreneur: home", "owner", "home"),
-        Page("student: floor, no page", "student", "bench_floor_nothing"),
-        Page("student: floor, empty page", "student", "bench_floor_empty_page"),
+        *floors("student", "student"),
         Page("student: home", "student", "home"),
-        Page("centre staff: floor, no page", "staff", "bench_floor_nothing"),
-        Page("centre staff: floor, empty page", "staff", "bench_floor_empty_page"),
+        *floors("centre staff", "staff"),
         Page("centre staff: home", "staff", "home"),
-        Page("public: floor, no page", "public", "bench_floor_nothing"),
-        Page("public: floor, empty page", "public", "bench_floor_empty_page"),
+        *floors("public", "public"),
         Page("public: landing", "public", "home"),
         Page("public: programmes", "public", "programmes:programme_list"),
         Page("public: showcase", "public", showcase),
@@ -441,25 +444,20 @@ class Breakdown:
 
         return wrapper
 
-    def _execute(self, execute, sql, params, many, context):
-        self._enter("db")
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self._leave()
-
     def request(self, client, path, params):
         """The breakdown of one request, in ms."""
         from django.db.models.sql.compiler import SQLCompiler
         from django.template.base import Template
 
-        self.totals = dict.fromkeys(self.totals, 0.0)
         patched = [(SQLCompiler, "as_sql", "orm"), (Template, "render", "template")]
         originals = [(owner, name, getattr(owner, name)) for owner, name, _kind in patched]
         for owner, name, kind in patched:
             setattr(owner, name, self._timed(kind, getattr(owner, name)))
         try:
-            with connection.execute_wrapper(self._execute):
+            # An execute wrapper is called as wrapper(execute, sql, params, many, context).
+            with connection.execute_wrapper(
+                self._timed("db", lambda execute, *call: execute(*call))
+            ):
                 client.get(path, params)
         finally:
             for owner, name, original in originals:
